@@ -1,0 +1,30 @@
+"""Helpers shared by the CLI commands: options, file loading, JSON output."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+import click
+
+from ..io import load_any, load_network
+
+
+def json_option(f: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")(f)
+
+
+def echo_json(doc: Any) -> None:
+    click.echo(json.dumps(doc, indent=2))
+
+
+network_argument = click.argument("net", type=click.Path(dir_okay=False))
+
+
+def open_network(path: str):
+    """A spiking network from a file (errors become exit 2)."""
+    return load_network(path)
+
+
+def open_any(path: str):
+    return load_any(path)

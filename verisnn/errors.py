@@ -1,0 +1,25 @@
+"""One error hierarchy for verisnn.
+
+Every error a user can cause (bad files, bad numbers, bad options) is a :class:`VerisnnError`;
+the CLI turns it into exit code 2 and one line on stderr.  :class:`InternalError` signals a bug
+in verisnn itself (for example an encoding whose counterexample the exact simulator does not
+reproduce) and is never a verdict.
+"""
+
+from __future__ import annotations
+
+
+class VerisnnError(Exception):
+    """Base class of every error caused by bad user input."""
+
+
+class InvalidNetwork(VerisnnError, ValueError):
+    """A network, kernel or code description is malformed."""
+
+
+class InvalidInput(VerisnnError, ValueError):
+    """An input vector, domain or option value is malformed."""
+
+
+class InternalError(RuntimeError):
+    """verisnn contradicted itself; this is a bug, never a result."""
