@@ -1,0 +1,5 @@
+"""``python -m verisnn`` runs the CLI."""
+
+from .cli import main
+
+main()
