@@ -16,11 +16,17 @@ def _as_float(q: object) -> float:
     return float(q)  # type: ignore[arg-type]  # sampling only: parameters as floats
 
 
+CHUNK = 2048
+
+
 def simulate_many(net: Network, inputs: np.ndarray) -> dict[str, np.ndarray]:
     """Firing times (float, ``inf`` = silent) of every node for each row of ``inputs`` (N x d)."""
     x = np.asarray(inputs, dtype=float)  # sampling
     if x.ndim != 2 or x.shape[1] != len(net.inputs):
         raise ValueError(f"inputs must have shape (N, {len(net.inputs)}), got {x.shape}")
+    if x.shape[0] > CHUNK:  # work in cache-sized blocks of rows
+        parts = [simulate_many(net, x[i:i + CHUNK]) for i in range(0, x.shape[0], CHUNK)]
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     n = x.shape[0]
     times: dict[str, np.ndarray] = {name: x[:, j] for j, name in enumerate(net.inputs)}
     for r in net.references:
@@ -38,40 +44,36 @@ def realize_many(net: Network, inputs: np.ndarray) -> np.ndarray:
 
 def _first_firing(net: Network, v: str, times: dict[str, np.ndarray], n: int) -> np.ndarray:
     theta = _as_float(net.thresholds[v])
-    ev_t, ev_jump, ev_slope = [], [], []
+    columns, jumps, dslopes = [], [], []
     for s in net.incoming[v]:
         if s.weight == 0:
             continue
         arrival = times[s.source] + _as_float(s.delay)
         w = _as_float(s.weight)
         for e in net.kernel_of(s).events():
-            ev_t.append(arrival + _as_float(e.offset))
-            ev_jump.append(np.full(n, w * _as_float(e.jump)))
-            ev_slope.append(np.full(n, w * _as_float(e.slope_change)))
-    if not ev_t:
+            columns.append(arrival + _as_float(e.offset))
+            jumps.append(w * _as_float(e.jump))
+            dslopes.append(w * _as_float(e.slope_change))
+    if not columns:
         return np.full(n, np.inf)
-    t = np.stack(ev_t, axis=1)
-    jump = np.stack(ev_jump, axis=1)
-    dslope = np.stack(ev_slope, axis=1)
-    finite = np.isfinite(t)
-    jump = np.where(finite, jump, 0.0)
-    dslope = np.where(finite, dslope, 0.0)
-    order = np.argsort(t, axis=1, kind="stable")
+    t = np.stack(columns, axis=1)
+    order = np.argsort(t, axis=1)
     t = np.take_along_axis(t, order, axis=1)
-    jump = np.take_along_axis(jump, order, axis=1)
-    dslope = np.take_along_axis(dslope, order, axis=1)
-    slope = np.cumsum(dslope, axis=1)  # slope right after each event
+    fin = np.isfinite(t)
+    jump = np.where(fin, np.asarray(jumps)[order], 0.0)
+    slope = np.cumsum(np.where(fin, np.asarray(dslopes)[order], 0.0), axis=1)  # slope right after each event
     with np.errstate(invalid="ignore"):
         gap = np.diff(t, axis=1)
     gap = np.where(np.isfinite(gap), gap, 0.0)
-    drift = np.concatenate([np.zeros((n, 1)), slope[:, :-1] * gap], axis=1)
+    drift = np.empty_like(t)
+    drift[:, 0] = 0.0
+    np.multiply(slope[:, :-1], gap, out=drift[:, 1:])
     value = np.cumsum(jump + drift, axis=1)  # P right after each event
-    nxt = np.concatenate([t[:, 1:], np.full((n, 1), np.inf)], axis=1)
-    last_of_group = nxt != t
-    fin = np.isfinite(t)
-    at_break = np.where(fin & last_of_group & (value >= theta), t, np.inf)
+    nxt = np.empty_like(t)
+    nxt[:, :-1] = t[:, 1:]
+    nxt[:, -1] = np.inf
+    at_break = np.where(fin & (nxt != t) & (value >= theta), t, np.inf)
     with np.errstate(divide="ignore", invalid="ignore"):
         cross = t + (theta - value) / slope
-    ok = fin & (slope > 0) & (value < theta) & (cross < nxt)
-    in_piece = np.where(ok, cross, np.inf)
+    in_piece = np.where(fin & (slope > 0) & (value < theta) & (cross < nxt), cross, np.inf)
     return np.minimum(at_break.min(axis=1), in_piece.min(axis=1))
