@@ -1,0 +1,481 @@
+"""Exact equivalence of two networks on a box: (coded SNN, ReLU), (SNN, SNN), (ReLU, ReLU).
+
+Both sides are read as maps from *values* ``x`` in the box to output values: a ReLU network is
+evaluated as it is, a spiking network spikes at its input codes' times (``base - x`` /
+``base + x``; an uncoded input spikes at ``x``) and its outputs are decoded through the output
+codes (raw firing times when uncoded; a silent output decodes to ``-inf`` / ``+inf``).
+Equivalence means equal outputs for every ``x`` in the box, exactly.
+
+Two strategies:
+
+*monolithic* (any pair): one query, "some ``x`` in the box gives different outputs", over the
+encodings of :mod:`verisnn.encode` (with their firing-time bounds) and ``encode_relu`` (units of
+fixed sign lose their ``If``).  unsat -> proved; sat -> a counterexample, replayed in both exact
+evaluators (:func:`verisnn.simulate.simulate` and ``ReluNetwork.__call__``) before it is reported.
+
+*compositional* (a coded SNN and a ReLU network whose SNN follows the naming of
+:mod:`verisnn.emulate`: affine neuron ``a<l>_<i>`` and ReLU gadget ``g<l>_<i>`` for unit ``i`` of
+layer ``l``).  The names and the bases (read off one exact simulation) are only hints for an
+inductive invariant; nothing about the construction is trusted.  With interval bounds ``Y_l`` of
+the ReLU network's hidden values on the box (exact interval arithmetic), every neuron gets one
+solver lemma, stated with the ReLU network's own weights:
+
+* affine neuron of unit ``i`` of layer ``l``: for every ``y`` in ``Y_{l-1}`` (the box for
+  ``l = 1``), if each source fires at its invariant time (``base_j + y_j``; inputs at their code
+  times; references at theirs), the neuron fires exactly at ``base - z_i(y)`` (for an output: at
+  the time its output code gives the value ``z_i(y)``);
+* gadget of unit ``i`` of layer ``l``: for every ``z`` in the interval of ``z_{l,i}``, if its
+  sources fire at their invariant times, it fires exactly at ``base + max(0, z)``.
+
+A neuron's firing time depends only on its sources' times, so by induction over the layers every
+neuron fires at its invariant time for every ``x`` in the box, and the decoded outputs are the
+ReLU outputs.  Each lemma is checked from the definition ``t_v = min {t : P_v(t) >= theta_v}``:
+the solver must show that ``P_v(t*) >= theta_v`` and that no ``s < t*`` has ``P_v(s) >= theta_v``
+(the query is ``exists y, s: s < t*(y) and P(s) >= theta, or P(t*(y)) < theta``, with ``P`` the
+exact potential of the kernels as guarded sums; unsat proves the lemma).  A lemma that fails
+makes the compositional proof *unknown* (the intervals over-approximate the reachable values, so
+a failed lemma is no counterexample); ``auto`` then falls back to the monolithic query.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import z3
+
+from .domain import Box
+from .emulate import Emulation, affine_name, gadget_name, relu_intervals
+from .encode import encode, encode_relu, exact, q, spike_times
+from .errors import InternalError, InvalidInput
+from .kernels import Kernel
+from .model import Network, ReluNetwork
+from .numbers import INF, Time, fmt, is_finite
+from .results import Counterexample, Result, Verdict
+from .simulate import simulate
+from .solve import Query, SolverOptions, decide, optimize, solve
+
+Side = Network | ReluNetwork
+Progress = Callable[[int, int, str], None]
+STRATEGIES = ("auto", "monolithic", "compositional")
+
+
+# --- exact evaluation of either side ----------------------------------------------------------------
+
+
+def input_times(net: Network, x: Sequence[Fraction]) -> tuple[Fraction, ...]:
+    """Spike times of ``net``'s inputs for the values ``x`` (through its input codes)."""
+    codes = {c.node: c for c in net.codes.inputs} if net.codes is not None else {}
+    return tuple(codes[n].encode(v) if n in codes else v for n, v in zip(net.inputs, x))
+
+
+def evaluate(side: Side, x: Sequence[Fraction]) -> tuple[Time, ...]:
+    """The exact output values of ``side`` at the values ``x`` (decoded SNN outputs, or ReLU outputs)."""
+    if isinstance(side, ReluNetwork):
+        return side(x)
+    return simulate(side, input_times(side, x)).decoded_outputs()
+
+
+def time_box(net: Network, box: Box) -> Box:
+    """The box of input spike times that the value box maps to."""
+    lo, hi = [], []
+    codes = {c.node: c for c in net.codes.inputs} if net.codes is not None else {}
+    for n, a, b in zip(net.inputs, box.lo, box.hi):
+        c = codes.get(n)
+        if c is None:
+            lo.append(a)
+            hi.append(b)
+        elif c.code == "negative":
+            lo.append(c.base - b)
+            hi.append(c.base - a)
+        else:
+            lo.append(c.base + a)
+            hi.append(c.base + b)
+    return Box(tuple(lo), tuple(hi))
+
+
+def _describe(side: Side) -> str:
+    if isinstance(side, ReluNetwork):
+        return f"ReLU network ({side.dimension} inputs, {side.hidden_units} ReLU units, {len(side.layers)} layers)"
+    return str(side)
+
+
+def _check_shapes(a: Side, b: Side, box: Box) -> None:
+    for name, side in (("first", a), ("second", b)):
+        if side.dimension != box.dimension:
+            raise InvalidInput(f"domain has {box.dimension} intervals but the {name} network has "
+                               f"{side.dimension} inputs")
+    na = a.n_outputs if isinstance(a, ReluNetwork) else len(a.outputs)
+    nb = b.n_outputs if isinstance(b, ReluNetwork) else len(b.outputs)
+    if na != nb:
+        raise InvalidInput(f"the networks have different numbers of outputs: {na} and {nb}")
+
+
+def _counterexample(a: Side, b: Side, x: tuple[Fraction, ...], where: str) -> Counterexample:
+    """Replay ``x`` in both exact evaluators; raise InternalError if they agree there."""
+    ya, yb = evaluate(a, x), evaluate(b, x)
+    if ya == yb:
+        raise InternalError(f"{where}: solver model x={[fmt(v) for v in x]} does not separate the networks "
+                            f"in the exact evaluators (both give {[fmt(v) for v in ya]})")
+    k = next(i for i, (u, v) in enumerate(zip(ya, yb)) if u != v)
+    relation = (f"output {k} differs at x=[{', '.join(fmt(v) for v in x)}]: first network gives {fmt(ya[k])}, "
+                f"second gives {fmt(yb[k])}")
+    return Counterexample((x,), (ya, yb), relation)
+
+
+# --- monolithic -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Encoded:
+    values: tuple[z3.ArithRef, ...]  # decoded outputs
+    fires: tuple[z3.BoolRef, ...]
+    silent_sign: tuple[int, ...]  # value of a silent output: -1 (-inf) or +1 (+inf)
+    constraints: list[z3.BoolRef]
+    replay: Callable[[Any], None]
+
+
+def _encode_side(side: Side, xs: Sequence[z3.ArithRef], tag: str, box: Box) -> _Encoded:
+    if isinstance(side, ReluNetwork):
+        enc = encode_relu(side, xs, tag, box)
+        n = side.n_outputs
+        return _Encoded(enc.outputs, (z3.BoolVal(True),) * n, (0,) * n, list(enc.constraints), lambda m: None)
+    tb = time_box(side, box)
+    senc = encode(side, tag, tb, spike_times(side, list(xs)))
+    codes = {c.node: c for c in side.codes.outputs} if side.codes is not None else {}
+    signs = tuple(-1 if o in codes and codes[o].code == "negative" else 1 for o in side.outputs)
+
+    def replay(model: Any) -> None:
+        senc.replay(model)
+
+    return _Encoded(senc.decoded, senc.output_fires, signs, list(senc.constraints), replay)
+
+
+def monolithic_query(a: Side, b: Side, box: Box) -> tuple[list[z3.BoolRef], tuple[z3.ArithRef, ...], list[_Encoded]]:
+    """The constraints that are satisfiable iff ``a`` and ``b`` differ somewhere on ``box``."""
+    xs = tuple(z3.Real(f"x[{j}]") for j in range(box.dimension))
+    ea = _encode_side(a, xs, "A", box)
+    eb = _encode_side(b, xs, "B", box)
+    cons = [z3.And(q(lo) <= x, x <= q(hi)) for x, lo, hi in zip(xs, box.lo, box.hi)]
+    cons += ea.constraints + eb.constraints
+    differ = []
+    for va, fa, sa, vb, fb, sb in zip(ea.values, ea.fires, ea.silent_sign, eb.values, eb.fires, eb.silent_sign):
+        differ.append(z3.And(fa, fb, va != vb))
+        differ.append(z3.Xor(fa, fb) if not (z3.is_true(fa) and z3.is_true(fb)) else z3.BoolVal(False))
+        if sa != sb and sa and sb:
+            differ.append(z3.And(z3.Not(fa), z3.Not(fb)))
+    cons.append(z3.Or(*differ))
+    return cons, xs, [ea, eb]
+
+
+def check_monolithic(a: Side, b: Side, box: Box, options: SolverOptions | None = None) -> Result:
+    """One solver query over both encodings (see the module docstring)."""
+    _check_shapes(a, b, box)
+    start = _time.perf_counter()
+    cons, xs, encs = monolithic_query(a, b, box)
+
+    def cex(model: Any) -> Counterexample:
+        for e in encs:
+            e.replay(model)  # the SNN encodings' times must be the simulator's
+        x = tuple(exact(model, v) for v in xs)
+        return _counterexample(a, b, x, "monolithic equivalence query")  # type: ignore[arg-type]
+
+    query = Query("equiv", cons, cex, proved="the networks agree on the whole box",
+                  details={"strategy": "monolithic"})
+    result = solve(query, options)
+    return _retime(result, start, {"strategy": "monolithic"})
+
+
+def _retime(result: Result, start: float, extra: Mapping[str, Any]) -> Result:
+    details = dict(result.details)
+    details.update(extra)
+    return Result(result.subject, result.verdict, _time.perf_counter() - start, result.counterexample,  # timing
+                  result.reason, result.size, result.mode, details)
+
+
+# --- compositional ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lemma:
+    """One neuron's lemma: for all values of ``variables`` in ``ranges``, ``neuron`` fires at ``target``."""
+
+    neuron: str
+    label: str
+    ranges: tuple[tuple[Fraction, Fraction], ...]
+    # arrival time of each incoming synapse as (coefficients over the variables, constant)
+    arrivals: tuple[tuple[tuple[Fraction, ...], Fraction], ...]
+    weights: tuple[Fraction, ...]
+    kernels: tuple[Kernel, ...]
+    theta: Fraction
+    target: tuple[tuple[Fraction, ...], Fraction] | None  # affine target, or None for a ReLU gadget target
+    relu_target: tuple[tuple[Fraction, ...], Fraction, Fraction] | None = None  # (coef, const, base): base+max(0,.)
+
+
+class NotCompositional(Exception):
+    """The pair does not have the structure the compositional strategy needs (a reason, not an error)."""
+
+
+def _affine_term(coef: Sequence[Fraction], const: Fraction, ys: Sequence[z3.ArithRef]) -> z3.ArithRef:
+    parts = [q(c) * y for c, y in zip(coef, ys) if c != 0]
+    if const != 0 or not parts:
+        parts.append(q(const))
+    return parts[0] if len(parts) == 1 else z3.Sum(*parts)
+
+
+def _kernel_term(kernel: Kernel, s: z3.ArithRef) -> z3.ArithRef:
+    """``eps(s)`` as a guarded sum over the kernel's events (exact, right-continuous)."""
+    terms = []
+    for e in kernel.events():
+        if e.jump == 0 and e.slope_change == 0:
+            continue
+        body = q(e.jump) + q(e.slope_change) * (s - q(e.offset))
+        terms.append(z3.If(s >= q(e.offset), body, q(0)))
+    return z3.Sum(*terms) if len(terms) > 1 else terms[0] if terms else q(0)
+
+
+def lemma_constraints(lemma: Lemma) -> tuple[list[z3.BoolRef], list[z3.ArithRef]]:
+    """Constraints satisfiable iff the lemma fails (see the module docstring)."""
+    ys = [z3.Real(f"y[{k}]@{lemma.neuron}") for k in range(len(lemma.ranges))]
+    cons: list[z3.BoolRef] = [z3.And(q(lo) <= y, y <= q(hi)) for y, (lo, hi) in zip(ys, lemma.ranges)]
+    if lemma.target is not None:
+        t_star = _affine_term(lemma.target[0], lemma.target[1], ys)
+    else:
+        assert lemma.relu_target is not None
+        coef, const, base = lemma.relu_target
+        z = _affine_term(coef, const, ys)
+        t_star = q(base) + z3.If(z > 0, z, q(0))
+    s = z3.Real(f"s@{lemma.neuron}")
+    arrivals = [_affine_term(c, k, ys) for c, k in lemma.arrivals]
+
+    def potential(at: z3.ArithRef) -> z3.ArithRef:
+        terms = [q(w) * _kernel_term(kern, at - a) for w, kern, a in zip(lemma.weights, lemma.kernels, arrivals)
+                 if w != 0]
+        return z3.Sum(*terms) if len(terms) > 1 else terms[0] if terms else q(0)
+
+    theta = q(lemma.theta)
+    early = z3.And(s < t_star, potential(s) >= theta)
+    late = potential(t_star) < theta
+    cons.append(z3.Or(early, late))
+    return cons, ys
+
+
+def check_lemma(lemma: Lemma, options: SolverOptions) -> tuple[str, str]:
+    """("unsat" | "sat" | "unknown", reason) for one lemma (unsat = the lemma holds)."""
+    cons, ys = lemma_constraints(lemma)
+    ans = decide(cons, options)
+    if ans.status == "sat":
+        vals = ", ".join(fmt(exact(ans.model, y)) for y in ys)  # type: ignore[arg-type]
+        return "sat", f"lemma {lemma.label} fails at source values [{vals}]"
+    return ans.status, ans.reason
+
+
+def compositional_lemmas(snn: Network, relu: ReluNetwork, box: Box) -> list[Lemma]:
+    """The lemmas of the compositional proof (raises NotCompositional if the structure is missing)."""
+    if snn.codes is None:
+        raise NotCompositional("the spiking network has no codes")
+    if len(snn.outputs) != relu.n_outputs or snn.dimension != relu.dimension:
+        raise NotCompositional("the networks have different shapes")
+    intervals = relu_intervals(relu, box)
+    L = len(relu.layers)
+    x_mid = box.center()
+    sim = simulate(snn, input_times(snn, x_mid))
+    # ReLU values at the centre, to read the invariant bases off the simulation
+    pre_mid: list[list[Fraction]] = []
+    v = list(x_mid)
+    for li, layer in enumerate(relu.layers):
+        z = [sum((w * a for w, a in zip(row, v)), b) for row, b in zip(layer.weights, layer.bias)]
+        pre_mid.append(z)
+        v = [max(t, Fraction(0)) for t in z] if li < L - 1 else z
+    neurons = set(snn.incoming)
+    in_codes = {c.node: c for c in snn.codes.inputs}
+    out_codes = {c.node: c for c in snn.codes.outputs}
+    # known[node] = (variable index in the current layer's variables, base, sign): time = base + sign * value
+    known: dict[str, tuple[int, Fraction, int]] = {}
+    for j, name in enumerate(snn.inputs):
+        c = in_codes.get(name)
+        if c is None:
+            known[name] = (j, Fraction(0), 1)
+        else:
+            known[name] = (j, c.base, -1 if c.code == "negative" else 1)
+    ranges = list(zip(box.lo, box.hi))
+    lemmas: list[Lemma] = []
+    for li, layer in enumerate(relu.layers, start=1):
+        nxt: dict[str, tuple[int, Fraction, int]] = {}
+        last = li == L
+        for i, (row, b) in enumerate(zip(layer.weights, layer.bias)):
+            name = snn.outputs[i] if last else affine_name(li, i)
+            if name not in neurons:
+                raise NotCompositional(f"no neuron '{name}' for unit {i} of layer {li}")
+            if last:
+                c = out_codes.get(name)
+                base, sign = (Fraction(0), 1) if c is None else (c.base, -1 if c.code == "negative" else 1)
+            else:
+                t = sim.times[name]
+                if not is_finite(t):
+                    raise NotCompositional(f"neuron '{name}' is silent at the box centre")
+                base, sign = t + pre_mid[li - 1][i], -1  # type: ignore[operator]
+            target = (tuple(sign * a for a in row), base + sign * b)
+            lemmas.append(_lemma(snn, name, f"{name} = {'output' if last else 'affine'} unit {i} of layer {li}",
+                                 ranges, known, target, None))
+            if not last:
+                g = gadget_name(li, i)
+                if g not in neurons:
+                    raise NotCompositional(f"no gadget neuron '{g}' for unit {i} of layer {li}")
+                tg = sim.times[g]
+                if not is_finite(tg):
+                    raise NotCompositional(f"gadget '{g}' is silent at the box centre")
+                gbase = tg - max(pre_mid[li - 1][i], Fraction(0))  # type: ignore[operator]
+                zlo, zhi = intervals[li - 1][i]
+                lemmas.append(_lemma(snn, g, f"{g} = relu of unit {i} of layer {li}", [(zlo, zhi)],
+                                     {name: (0, base, -1)}, None, ((Fraction(1),), Fraction(0), gbase)))
+                nxt[g] = (i, gbase, 1)
+        if not last:
+            known = nxt
+            ranges = [(max(lo, Fraction(0)), max(hi, Fraction(0))) for lo, hi in intervals[li - 1]]
+    return lemmas
+
+
+def _lemma(snn: Network, v: str, label: str, ranges: Sequence[tuple[Fraction, Fraction]],
+           known: Mapping[str, tuple[int, Fraction, int]],
+           target: tuple[tuple[Fraction, ...], Fraction] | None,
+           relu_target: tuple[tuple[Fraction, ...], Fraction, Fraction] | None) -> Lemma:
+    n = len(ranges)
+    arrivals, weights, kernels = [], [], []
+    refs = snn.reference_times
+    for s in snn.incoming[v]:
+        if s.source in refs:
+            arrivals.append(((Fraction(0),) * n, refs[s.source] + s.delay))
+        elif s.source in known:
+            j, base, sign = known[s.source]
+            coef = [Fraction(0)] * n
+            coef[j] = Fraction(sign)
+            arrivals.append((tuple(coef), base + s.delay))
+        else:
+            raise NotCompositional(f"neuron '{v}' has a source '{s.source}' outside the previous layer")
+        weights.append(s.weight)
+        kernels.append(snn.kernel_of(s))
+    return Lemma(v, label, tuple(ranges), tuple(arrivals), tuple(weights), tuple(kernels), snn.thresholds[v],
+                 target, relu_target)
+
+
+def check_compositional(snn: Network, relu: ReluNetwork, box: Box, options: SolverOptions | None = None,
+                        progress: Progress | None = None) -> Result:
+    """Prove ``snn == relu`` on ``box`` lemma by lemma (see the module docstring); never refutes."""
+    _check_shapes(snn, relu, box)
+    options = options or SolverOptions()
+    start = _time.perf_counter()
+    try:
+        lemmas = compositional_lemmas(snn, relu, box)
+    except NotCompositional as exc:
+        return Result("equiv", Verdict.UNKNOWN, _time.perf_counter() - start,  # timing
+                      reason=f"compositional strategy not applicable: {exc}", details={"strategy": "compositional"})
+    for k, lemma in enumerate(lemmas):
+        if progress is not None:
+            progress(k, len(lemmas), lemma.label)
+        status, reason = check_lemma(lemma, options)
+        if status != "unsat":
+            why = reason if status == "sat" else f"lemma {lemma.label}: {reason}"
+            return Result("equiv", Verdict.UNKNOWN, _time.perf_counter() - start, reason=why,  # timing
+                          details={"strategy": "compositional", "lemmas_proved": k, "lemmas": len(lemmas)})
+    if progress is not None:
+        progress(len(lemmas), len(lemmas), "done")
+    return Result("equiv", Verdict.PROVED, _time.perf_counter() - start,  # timing
+                  reason=f"{len(lemmas)} neuron lemmas proved ({options.solver}), composed over "
+                         f"{len(relu.layers)} layers",
+                  details={"strategy": "compositional", "lemmas": len(lemmas)})
+
+
+# --- the public entry point -------------------------------------------------------------------------
+
+
+def check_equivalence(a: Side, b: Side, box: Box, strategy: str = "auto", options: SolverOptions | None = None,
+                      progress: Progress | None = None) -> Result:
+    """Exact equivalence of ``a`` and ``b`` on ``box``: proved, refuted (replayed counterexample) or unknown.
+
+    ``auto``: compositional when one side is a coded SNN with the emulation's structure and the
+    other a ReLU network, falling back to monolithic when that is not proved; else monolithic.
+    """
+    if strategy not in STRATEGIES:
+        raise InvalidInput(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
+    _check_shapes(a, b, box)
+    pair = _snn_relu(a, b)
+    if strategy == "compositional":
+        if pair is None:
+            raise InvalidInput("the compositional strategy needs one coded spiking network and one ReLU network")
+        return check_compositional(pair[0], pair[1], box, options, progress)
+    if strategy == "auto" and pair is not None:
+        result = check_compositional(pair[0], pair[1], box, options, progress)
+        if result.verdict is Verdict.PROVED:
+            return result
+        first = result.reason
+        result = check_monolithic(a, b, box, options)
+        details = dict(result.details)
+        details["compositional"] = first
+        return Result(result.subject, result.verdict, result.seconds, result.counterexample, result.reason,
+                      result.size, result.mode, details)
+    return check_monolithic(a, b, box, options)
+
+
+def _snn_relu(a: Side, b: Side) -> tuple[Network, ReluNetwork] | None:
+    if isinstance(a, Network) and isinstance(b, ReluNetwork):
+        return a, b
+    if isinstance(b, Network) and isinstance(a, ReluNetwork):
+        return b, a
+    return None
+
+
+# --- finite kernels: the largest causal gap --------------------------------------------------------
+
+
+def max_causal_gap(em: Emulation, timeout: float = 30.0) -> Fraction | None:
+    """The exact sup over the box of the longest causal gap ``t_v - t_u`` in ``em`` (None if z3 gives up).
+
+    Firing times are written through the ReLU network's exact encoding (``t`` of an affine neuron
+    is ``C_l - z``, of a gadget ``C_l + relu(z)``), which is what the emulation realizes on the box
+    (checked separately by :func:`check_equivalence`).
+    """
+    relu, box, net = em.relu, em.box, em.network
+    xs = [z3.Real(f"x[{j}]") for j in range(relu.dimension)]
+    enc = encode_relu(relu, xs, "gap", box)
+    L = len(relu.layers)
+    pre: list[list[z3.ArithRef]] = []
+    cur: list[z3.ArithRef] = list(xs)
+    for li, layer in enumerate(relu.layers):
+        pre.append([_affine_term(row, b, cur) for row, b in zip(layer.weights, layer.bias)])
+        cur = enc.units[li]
+    times: dict[str, z3.ArithRef] = {f"x{j}": x for j, x in enumerate(xs)}
+    for r in net.references:
+        times[r.name] = q(r.time)
+    for li in range(1, L + 1):
+        for i in range(len(relu.layers[li - 1].weights)):
+            times[affine_name(li, i)] = q(em.bases[li - 1]) - pre[li - 1][i]
+            if li < L:
+                times[gadget_name(li, i)] = q(em.bases[li - 1]) + enc.units[li - 1][i]
+    options = SolverOptions(timeout=timeout)
+    best = Fraction(0)
+    for s in net.synapses:
+        gap = times[s.target] - times[s.source] - q(s.delay)
+        opt = optimize(enc.constraints + [gap > 0], gap, True, options)
+        if opt.status == "infeasible":
+            continue
+        if opt.status != "optimal" or opt.value is None:
+            return None
+        best = max(best, opt.value)
+    return best
+
+
+__all__ = [
+    "INF",
+    "STRATEGIES",
+    "Lemma",
+    "check_compositional",
+    "check_equivalence",
+    "check_monolithic",
+    "compositional_lemmas",
+    "evaluate",
+    "max_causal_gap",
+]
