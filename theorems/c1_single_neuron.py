@@ -26,6 +26,7 @@ from verisnn.errors import InternalError
 from verisnn.io import network_to_json
 from verisnn.model import Network, layered
 from verisnn.numbers import fmt
+from verisnn.parametric import param_neuron
 from verisnn.results import Counterexample, Result, Verdict
 from verisnn.simulate import realize
 from verisnn.solve import Query, SolverOptions, solve
@@ -87,22 +88,6 @@ def formula_instances(size: Mapping[str, Any], ctx: RunContext) -> Result:
     return solve(query, SolverOptions.of(ctx))
 
 
-def parametric_neuron(d: int, tag: str, w: Sequence[Any], theta: Any, x: Sequence[Any]) -> tuple[z3.ArithRef, list]:
-    """First-threshold conditions of a linear-kernel neuron with symbolic weights (any signs).
-
-    ``P(t) = sum_i w_i max(0, t - x_i)`` is continuous, so the first time ``P >= theta`` has
-    ``P(t) = theta`` and ``P < theta`` before; as ``P`` is linear between arrivals, checking
-    ``P(x_k) < theta`` at every arrival ``x_k < t`` suffices.
-    """
-    t = z3.Real(f"t[v]@{tag}")
-
-    def P(at: Any) -> Any:
-        return z3.Sum([w[i] * z3.If(at > x[i], at - x[i], 0) for i in range(d)])
-
-    cons = [P(t) == theta] + [z3.Implies(x[k] < t, P(x[k]) < theta) for k in range(d)]
-    return t, cons
-
-
 @claim("C1-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}])
 def formula_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """For EVERY w in (0, 4]^d and theta in (0, 4] and all real inputs: t_v = min-over-subsets (NRA)."""
@@ -110,7 +95,8 @@ def formula_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
     w = [z3.Real(f"w[{i}]") for i in range(d)]
     theta = z3.Real("theta")
     x = [z3.Real(f"t[x{i}]") for i in range(d)]
-    t, cons = parametric_neuron(d, "a", w, theta, x)
+    pn = param_neuron("v", w, theta, x, may_be_silent=False)
+    t, cons = pn.time, pn.constraints
     hyp = [z3.And(wi > 0, wi <= 4) for wi in w] + [theta > 0, theta <= 4]
 
     def cex(m: Any) -> Counterexample:
@@ -135,7 +121,8 @@ def formula_parametric_signed(size: Mapping[str, Any], ctx: RunContext) -> Resul
     w = [z3.Real(f"w[{i}]") for i in range(d)]
     theta = z3.Real("theta")
     x = [z3.Real(f"t[x{i}]") for i in range(d)]
-    t, cons = parametric_neuron(d, "a", w, theta, x)
+    pn = param_neuron("v", w, theta, x, may_be_silent=False)
+    t, cons = pn.time, pn.constraints
     hyp = [z3.And(wi >= -4, wi <= 4, wi != 0) for wi in w] + [z3.Sum(w) > 0, theta > 0, theta <= 4]
     # the formula's denominators must be nonzero for it to make sense: only subsets with W_S > 0 count
     below, equal = [], []
