@@ -142,12 +142,14 @@ def _sort_key(cid: str) -> tuple:
 
 
 def select(claims: Sequence[Claim], ids: Sequence[str]) -> list[Claim]:
-    """Claims named by ``ids`` (an id selects itself and its broken variants, e.g. C4 -> C4, C4-signed)."""
+    """Claims named by ``ids``; an id selects its whole family (C4 -> C4, C4-param, C4-signed, ...)."""
     if not ids:
         return [c for c in claims if c.default]
     chosen = []
     for cid in ids:
-        match = [c for c in claims if c.id.lower() == cid.lower() or (c.broken_of or "").lower() == cid.lower()]
+        key = cid.lower()
+        match = [c for c in claims
+                 if c.id.lower() == key or c.id.lower().startswith(key + "-") or (c.broken_of or "").lower() == key]
         if not match:
             raise InvalidInput(f"unknown claim {cid!r}; `verisnn list` shows the claims")
         chosen.extend(m for m in match if m not in chosen)

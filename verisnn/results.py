@@ -8,6 +8,7 @@ solver answered unsat for the negated property; ``unknown`` (timeout, resource l
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
@@ -99,8 +100,8 @@ class Result:
 
 
 def _jsonable(value: Any) -> Any:
-    """Fractions (and INF) as exact strings, recursively."""
-    if isinstance(value, (Fraction, float)) and not isinstance(value, bool):
+    """Fractions (and INF) as exact strings, recursively; finite floats (timings) stay numbers."""
+    if isinstance(value, Fraction) or (isinstance(value, float) and math.isinf(value)):
         return fmt(value)
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -48,7 +48,8 @@ def run_task(claim: Claim, size: Mapping[str, Any], ctx: RunContext) -> Result:
                       size=dict(size), mode=claim.mode)
     if not isinstance(result, Result):
         raise InternalError(f"claim {claim.id} returned {type(result).__name__}, not a Result")
-    return result
+    # the claim declares its mode and size; results built by generic solvers do not know them
+    return replace(result, subject=claim.id, mode=claim.mode, size=dict(result.size) or dict(size))
 
 
 def _worker(paths: Sequence[str], claim_id: str, size: Mapping[str, Any], ctx: RunContext) -> Result:
