@@ -59,6 +59,7 @@ __all__ = [
     "one_layer",
     "one_layer_bounds",
     "pattern_label",
+    "prove_pieces",
     "relu_layer_bound",
     "sample_patterns",
     "search_max_regions",
@@ -721,3 +722,53 @@ def sample_patterns(net: Network, points: Any) -> set[tuple]:
     table = np.stack(cols, axis=1)
     return {tuple(row) for row in np.unique(table, axis=0)}
 
+
+
+# --- solver proof of each piece (uses the shared network encoding) ----------------------------------
+def prove_pieces(rm: RegionMap, options: Any = None) -> int:
+    """Prove with the solver that on every open piece the network has the piece's pattern and outputs.
+
+    For each piece, the network encoding (:func:`verisnn.encode.encode`) over the piece's open
+    polyhedron is conjoined with "some neuron's firing, causal set or kernel piece differs, or
+    some output differs from the affine map"; unsat for every piece proves the certificate (the
+    jump flag is not part of the query: it follows from the times).  Returns the number of
+    pieces proved; raises :class:`SolverUnknown` on unknown and InternalError on sat (the
+    enumeration would be wrong).  Spiking networks only.
+    """
+    import z3
+
+    from .encode import encode
+    from .solve import SolverOptions, decide
+
+    net = rm.network
+    if not isinstance(net, Network):
+        raise InvalidInput("prove_pieces takes a spiking network")
+    opts = SolverOptions.of(options)
+    oracle = Oracle(rm.space.names)
+    inputs = [oracle.term(a) for a in rm.space.inputs]
+    enc = encode(net, tag="piece", inputs=inputs)
+    domain = [oracle.positive(b) for b in rm.space.bounds]
+    for r in rm.regions:
+        differs: list[z3.BoolRef] = []
+        for v, act in zip(net.order, r.pattern):
+            fires = enc.fires[v]
+            if act is None:
+                differs.append(fires)
+                continue
+            same = [fires]
+            for k in range(len(net.incoming[v])):
+                c = enc.causal[(v, k)]
+                same.append(c if k in act.causal else z3.Not(c))
+            for k, p in zip(act.causal, act.pieces):
+                same.append(enc.in_piece(v, k, p))
+            differs.append(z3.Not(z3.And(same)))
+        for o, a in zip(net.outputs, r.outputs):
+            if a is not None:
+                differs.append(enc.time[o] != oracle.term(a))
+        inside = [oracle.positive(g) for g in r.constraints]
+        answer = decide(list(enc.constraints) + domain + inside + [z3.Or(differs)], opts)
+        if answer.status == "sat":
+            raise InternalError(f"piece {rm.label(r.pattern)} is not what the encoding says")
+        if answer.status != "unsat":
+            raise SolverUnknown(f"piece {rm.label(r.pattern)}: {answer.reason}")
+    return len(rm.regions)

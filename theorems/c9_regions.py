@@ -1,0 +1,254 @@
+"""C9: exact counts of causal regions (and of ReLU activation regions).
+
+Singh, Montúfar, Kutyniok, *Polyhedral Geometry of Time-to-First-Spike Neural Networks*, and
+Singh, Fono, Kutyniok (arXiv 2308.08218): with positive weights and the linear kernel,
+
+* one neuron with ``d`` inputs has exactly ``2^d - 1`` causal regions (a ReLU neuron at most 2);
+* ``m`` neurons sharing one weight vector with distinct thresholds: exactly ``(m+1)^d - m^d``;
+* one layer, ``d = 2``: at most ``2m + 1``;
+* one layer: ``2^d - 1 <= R <= min(sum_{k<d} C(m kappa_d, k), (2^d - 1)^m)``, ``kappa_d = d(2^(d-1)-1)``;
+* a ReLU layer of ``m`` units on ``R^d``: at most ``sum_{j<=d} C(m, j)``.
+
+Counts are exact (:mod:`verisnn.regions`): the number of causal patterns realized on an open set
+of inputs, over all of ``Q^d`` (no box, so no region is lost at the border).  Every piece's
+interior point is replayed in the exact simulator, and each cell split ends with a solver proof
+that the pieces found cover the cell.  Instances use seeded random weights (multiples of 1/4).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Mapping
+from fractions import Fraction
+from math import comb
+from typing import Any
+
+from verisnn.claims import RunContext, claim
+from verisnn.io import network_to_json
+from verisnn.model import Network, ReluNetwork, relu_network
+from verisnn.regions import (
+    RegionMap,
+    SolverUnknown,
+    enumerate_regions,
+    one_layer,
+    one_layer_bounds,
+    relu_layer_bound,
+    shared_layer,
+)
+from verisnn.results import Counterexample, Result, Verdict
+from verisnn.simulate import realize
+
+
+def _q(rng: random.Random, lo: int = 1, hi: int = 8) -> Fraction:
+    return Fraction(rng.randint(lo, hi), 4)
+
+
+def _positive_layer(d: int, m: int, seed: int) -> Network:
+    rng = random.Random(seed)
+    return one_layer([[_q(rng) for _ in range(d)] for _ in range(m)], [_q(rng, 2, 8) for _ in range(m)])
+
+
+def _relu_layer(d: int, m: int, seed: int) -> ReluNetwork:
+    rng = random.Random(seed)
+    w = [[Fraction(rng.choice([-1, 1]) * rng.randint(1, 8), 4) for _ in range(d)] for _ in range(m)]
+    b = [Fraction(rng.randint(-8, 8), 4) for _ in range(m)]
+    return relu_network([(w, b), ([[1] * m], [0])])
+
+
+def _count(net: Network | ReluNetwork, ctx: RunContext) -> RegionMap:
+    return enumerate_regions(net, None, timeout=ctx.timeout, seed=ctx.seed)
+
+
+def _witness(rm: RegionMap, relation: str) -> Counterexample:
+    """The certificate as a counterexample: one interior point per pattern, with its outputs."""
+    xs, ys, seen = [], [], set()
+    for r in rm.regions:
+        if r.pattern in seen:
+            continue
+        seen.add(r.pattern)
+        xs.append(r.x)
+        ys.append(realize(rm.network, r.x) if isinstance(rm.network, Network) else rm.network(r.x))
+    doc = network_to_json(rm.network) if isinstance(rm.network, Network) else None
+    return Counterexample(tuple(xs), tuple(ys), relation, doc)
+
+
+def _judge(subject: str, size: Mapping[str, Any], runs: list[tuple[str, RegionMap, bool, str]],
+           t0: float) -> Result:
+    """PROVED if every run's predicate holds; REFUTED with the first failing run's certificate."""
+    details = {"instances": [{"network": name, "count": rm.count, "pieces": rm.pieces,
+                              "seconds": round(rm.seconds, 3)} for name, rm, _, _ in runs]}
+    for name, rm, ok, relation in runs:
+        if not ok:
+            return Result(subject, Verdict.REFUTED, time.perf_counter() - t0, _witness(rm, f"{name}: {relation}"),
+                          size=size, details=details)
+    counts = ", ".join(f"{name}: {rm.count}" for name, rm, _, _ in runs)
+    return Result(subject, Verdict.PROVED, time.perf_counter() - t0,
+                  reason=f"exact counts ({counts}); every piece replayed, coverage proved per cell",
+                  size=size, details=details)
+
+
+def _guard(fn: Any) -> Any:
+    """Turn a solver limit into an UNKNOWN result (never a count)."""
+
+    def run(size: Mapping[str, Any], ctx: RunContext) -> Result:
+        t0 = time.perf_counter()
+        try:
+            return fn(size, ctx)
+        except SolverUnknown as exc:
+            return Result(fn.__name__, Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
+
+    run.__doc__ = fn.__doc__
+    run.__name__ = fn.__name__
+    return run
+
+
+# --- one neuron --------------------------------------------------------------------------------------
+def _one_neuron(size: Mapping[str, Any], ctx: RunContext, subject: str, target: Any) -> Result:
+    t0 = time.perf_counter()
+    d = int(size.get("d", 3))
+    runs = []
+    for seed in range(int(size.get("seeds", 2))):
+        rng = random.Random(1000 * d + seed)
+        net = one_layer([[_q(rng) for _ in range(d)]], [_q(rng, 2, 8)])
+        rm = _count(net, ctx)
+        want = target(d)
+        runs.append((f"w={[str(s.weight) for s in net.synapses]}", rm, rm.count == want,
+                     f"{rm.count} causal regions, not {want}"))
+    relu = _count(_relu_layer(d, 1, d), ctx)
+    if subject == "C9":
+        runs.append(("ReLU neuron", relu, relu.count <= 2, f"a ReLU neuron with {relu.count} regions"))
+    return _judge(subject, size, runs, t0)
+
+
+@claim("C9", expected="proved", sizes=[{"d": 2}, {"d": 3}, {"d": 4}, {"d": 5}])
+@_guard
+def one_neuron(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """One neuron, d inputs, positive weights, linear kernel: exactly 2^d - 1 causal regions on Q^d; a ReLU neuron has <= 2."""
+    return _one_neuron(size, ctx, "C9", lambda d: 2 ** d - 1)
+
+
+@claim("C9-one-neuron-large", expected="proved", sizes=[{"d": 6, "seeds": 1}], default=False)
+@_guard
+def one_neuron_large(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """One neuron with d = 6 inputs: exactly 2^6 - 1 = 63 causal regions (a few seconds)."""
+    return _one_neuron(size, ctx, "C9-one-neuron-large", lambda d: 2 ** d - 1)
+
+
+@claim("C9-one-neuron-2^d", expected="refuted", broken_of="C9", sizes=[{"d": 3, "seeds": 1}])
+@_guard
+def one_neuron_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken: one neuron with d inputs has 2^d causal regions (the empty causal set never fires)."""
+    return _one_neuron(size, ctx, "C9-one-neuron-2^d", lambda d: 2 ** d)
+
+
+# --- shared weights -------------------------------------------------------------------------------------
+def _shared(size: Mapping[str, Any], ctx: RunContext, subject: str, target: Any) -> Result:
+    t0 = time.perf_counter()
+    d, m = int(size.get("d", 3)), int(size.get("m", 2))
+    rng = random.Random(100 * d + m)
+    w = [_q(rng) for _ in range(d)]
+    thresholds = sorted({Fraction(rng.randint(1, 40), 4) for _ in range(4 * m)})[:m]
+    rm = _count(shared_layer(w, thresholds), ctx)
+    want = target(d, m)
+    return _judge(subject, size, [(f"w={list(map(str, w))}", rm, rm.count == want,
+                                   f"{rm.count} causal regions, not {want}")], t0)
+
+
+@claim("C9-shared", expected="proved",
+       sizes=[{"d": 2, "m": 3}, {"d": 3, "m": 2}, {"d": 3, "m": 3}, {"d": 4, "m": 2}, {"d": 4, "m": 3}])
+@_guard
+def shared(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """m neurons sharing one positive weight vector (distinct thresholds), d inputs: exactly (m+1)^d - m^d regions."""
+    return _shared(size, ctx, "C9-shared", lambda d, m: (m + 1) ** d - m ** d)
+
+
+@claim("C9-shared-product", expected="refuted", broken_of="C9-shared", sizes=[{"d": 3, "m": 2}])
+@_guard
+def shared_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken: shared weights give every combination of per-neuron regions, (2^d - 1)^m."""
+    return _shared(size, ctx, "C9-shared-product", lambda d, m: (2 ** d - 1) ** m)
+
+
+# --- one layer ------------------------------------------------------------------------------------------
+@claim("C9-d2", expected="proved", sizes=[{"m": 2}, {"m": 3}, {"m": 4}])
+@_guard
+def two_inputs(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """One layer, d = 2 inputs, m neurons (positive weights, linear kernel): at most 2m + 1 causal regions."""
+    t0 = time.perf_counter()
+    m = int(size.get("m", 2))
+    runs = []
+    for seed in range(int(size.get("seeds", 4))):
+        rm = _count(_positive_layer(2, m, 7 * m + seed), ctx)
+        runs.append((f"seed {seed}", rm, rm.count <= 2 * m + 1, f"{rm.count} > 2m+1 = {2 * m + 1}"))
+    return _judge("C9-d2", size, runs, t0)
+
+
+@claim("C9-d2-2m", expected="refuted", broken_of="C9-d2", sizes=[{"m": 1}, {"m": 2}])
+@_guard
+def two_inputs_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken: one layer with d = 2 has at most 2m regions (seeded search finds 2m + 1)."""
+    t0 = time.perf_counter()
+    m = int(size.get("m", 1))
+    runs = []
+    for seed in range(40):
+        rm = _count(_positive_layer(2, m, 31 * m + seed), ctx)
+        runs.append((f"seed {seed}", rm, rm.count <= 2 * m, f"{rm.count} regions > 2m = {2 * m}"))
+        if rm.count > 2 * m:
+            break
+    return _judge("C9-d2-2m", size, runs, t0)
+
+
+@claim("C9-one-layer", expected="proved", sizes=[{"d": 2, "m": 3}, {"d": 3, "m": 2}, {"d": 3, "m": 3}])
+@_guard
+def one_layer_bound(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """One layer (positive, linear): 2^d - 1 <= R <= min(sum_{k<d} C(m kappa_d, k), (2^d-1)^m), kappa_d = d(2^(d-1)-1)."""
+    t0 = time.perf_counter()
+    d, m = int(size.get("d", 3)), int(size.get("m", 2))
+    lo, hi = one_layer_bounds(d, m)
+    runs = []
+    for seed in range(int(size.get("seeds", 3))):
+        rm = _count(_positive_layer(d, m, 13 * d + 5 * m + seed), ctx)
+        runs.append((f"seed {seed}", rm, lo <= rm.count <= hi, f"{rm.count} regions outside [{lo}, {hi}]"))
+    return _judge("C9-one-layer", size, runs, t0)
+
+
+@claim("C9-one-layer-lower", expected="refuted", broken_of="C9-one-layer", sizes=[{"d": 2, "m": 2}])
+@_guard
+def one_layer_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken: the lower bound without the -1, R >= 2^d + m (a single seeded layer has fewer)."""
+    t0 = time.perf_counter()
+    d, m = int(size.get("d", 2)), int(size.get("m", 2))
+    runs = []
+    for seed in range(20):
+        rm = _count(_positive_layer(d, m, 3 + seed), ctx)
+        runs.append((f"seed {seed}", rm, rm.count >= 2 ** d + m, f"{rm.count} regions < 2^d + m = {2 ** d + m}"))
+        if rm.count < 2 ** d + m:
+            break
+    return _judge("C9-one-layer-lower", size, runs, t0)
+
+
+# --- ReLU layers ------------------------------------------------------------------------------------
+def _relu(size: Mapping[str, Any], ctx: RunContext, subject: str, bound: Any) -> Result:
+    t0 = time.perf_counter()
+    d, m = int(size.get("d", 2)), int(size.get("m", 3))
+    runs = []
+    for seed in range(int(size.get("seeds", 3))):
+        rm = _count(_relu_layer(d, m, 17 * d + m + seed), ctx)
+        b = bound(d, m)
+        runs.append((f"seed {seed}", rm, rm.count <= b, f"{rm.count} activation regions > {b}"))
+    return _judge(subject, size, runs, t0)
+
+
+@claim("C9-relu", expected="proved", sizes=[{"d": 2, "m": 3}, {"d": 2, "m": 5}, {"d": 3, "m": 4}])
+@_guard
+def relu_layer(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """A ReLU layer of m units on Q^d has at most sum_{j<=d} C(m, j) activation regions."""
+    return _relu(size, ctx, "C9-relu", relu_layer_bound)
+
+
+@claim("C9-relu-strict", expected="refuted", broken_of="C9-relu", sizes=[{"d": 2, "m": 3}])
+@_guard
+def relu_layer_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken: a ReLU layer has at most sum_{j<d} C(m, j) regions (the j = d term dropped)."""
+    return _relu(size, ctx, "C9-relu-strict", lambda d, m: sum(comb(m, j) for j in range(d)))
