@@ -1,0 +1,113 @@
+"""C2: every spiking network realizes a piecewise-linear map on a box, with a checkable certificate.
+
+Singh, Fono, Kutyniok (arXiv 2308.08218): for any signs, delays and (piecewise-linear) response
+kernels, on the set of inputs sharing a causal pattern every firing time is affine in the inputs,
+and finitely many patterns occur, so ``R`` is PWL.  verisnn produces the certificate: a finite
+list of (pattern, open polyhedron, affine output map) such that
+
+* the closed polyhedra cover the box (z3 proves: no point of the box lies outside all of them);
+* on each open polyhedron the network has that pattern and those outputs (z3 proves it with the
+  shared network encoding, piece by piece; each piece's interior point is also replayed in the
+  exact simulator).
+
+A pattern whose region is not convex (signed weights, finite kernels) appears in several pieces;
+the piece count and the pattern count are both reported.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from verisnn import affine as af
+from verisnn.claims import RunContext, claim
+from verisnn.domain import Box
+from verisnn.generate import positive_linear, signed
+from verisnn.io import network_to_json
+from verisnn.model import Network
+from verisnn.numbers import fmt
+from verisnn.regions import RegionMap, SolverUnknown, enumerate_regions, prove_pieces
+from verisnn.results import Counterexample, Result, Verdict
+from verisnn.simulate import realize
+
+KERNELS: dict[str, Any] = {
+    "linear": "linear",
+    "box": {"name": "box", "delta": "2"},
+    "saturating": {"name": "saturating", "delta": "1"},
+    "triangle": {"name": "triangle", "delta": "1"},
+}
+
+
+def _network(size: Mapping[str, Any]) -> tuple[Network, Box]:
+    widths = list(size.get("widths", [2, 3, 1]))
+    kernel = KERNELS[str(size.get("kernel", "box"))]
+    seed = int(size.get("seed", 1))
+    if size.get("family", "signed") == "signed":
+        net = signed(widths, seed, kernel)
+    else:
+        net = positive_linear(widths, seed, kernel)
+    hi = Fraction(str(size.get("hi", 3)))
+    return net, Box.uniform(0, hi, widths[0])
+
+
+def _certificate(size: Mapping[str, Any], ctx: RunContext) -> tuple[Network, Box, RegionMap]:
+    net, box = _network(size)
+    rm = enumerate_regions(net, box, prove_cover=True, timeout=ctx.timeout, seed=ctx.seed)
+    prove_pieces(rm, ctx)
+    return net, box, rm
+
+
+def _summary(rm: RegionMap) -> list[dict[str, Any]]:
+    return [{"pattern": rm.label(r.pattern), "point": [fmt(v) for v in r.x], "outputs": rm.output_text(r)}
+            for r in rm.regions]
+
+
+SIZES = [
+    {"widths": [2, 3, 1], "kernel": "box"},
+    {"widths": [2, 2, 2, 1], "kernel": "triangle"},
+    {"widths": [2, 3, 1], "kernel": "saturating"},
+    {"widths": [3, 2, 1], "kernel": "linear"},
+    {"widths": [2, 2, 1], "kernel": "box", "family": "positive"},
+]
+
+
+@claim("C2", expected="proved", sizes=SIZES)
+def pwl_certificate(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """R(Phi) is PWL on the box: (pattern, polyhedron, affine map) pieces that cover it and match the network."""
+    t0 = time.perf_counter()
+    try:
+        _, box, rm = _certificate(size, ctx)
+    except SolverUnknown as exc:
+        return Result("C2", Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
+    return Result(
+        "C2", Verdict.PROVED, time.perf_counter() - t0,
+        reason=f"{rm.pieces} pieces ({rm.count} causal patterns) cover {box}; coverage and every piece proved by z3",
+        size=size, details={"pieces": rm.pieces, "count": rm.count, "certificate": _summary(rm)},
+    )
+
+
+@claim("C2-one-piece", expected="refuted", broken_of="C2", sizes=[{"widths": [2, 3, 1], "kernel": "box"}])
+def one_piece(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken: the network is affine on the whole box (one piece); two pieces with different maps refute it."""
+    t0 = time.perf_counter()
+    try:
+        net, _, rm = _certificate(size, ctx)
+    except SolverUnknown as exc:
+        return Result("C2-one-piece", Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
+    first = rm.regions[0]
+    for other in rm.regions[1:]:
+        if other.outputs != first.outputs:
+            names = rm.space.names
+            a = rm.output_text(first)
+            b = rm.output_text(other)
+            relation = (f"near x the outputs are {a}, near y they are {b} (in {', '.join(names)}); two different "
+                        "affine maps on open sets, so R is not one affine map")
+            cex = Counterexample((first.x, other.x), (realize(net, first.x), realize(net, other.x)), relation,
+                                 network_to_json(net))
+            return Result("C2-one-piece", Verdict.REFUTED, time.perf_counter() - t0, cex, size=size,
+                          details={"pieces": rm.pieces})
+    text = af.to_text(first.outputs[0], rm.space.names) if first.outputs and first.outputs[0] else "silent"
+    return Result("C2-one-piece", Verdict.PROVED, time.perf_counter() - t0,
+                  reason=f"all {rm.pieces} pieces share one affine map ({text})", size=size)
