@@ -34,7 +34,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import comb
 from typing import Any
@@ -179,6 +179,19 @@ class RegionMap:
             raise InternalError("the enumerated regions do not cover the domain")
         return RegionMap(self.network, self.space, self.regions, self.seconds, self.lp_checks, self.verified, True,
                          self.extra)
+
+    def minimized(self, timeout: float = 60.0) -> RegionMap:
+        """The same pieces with redundant constraints removed (each removal justified by an exact LP)."""
+        oracle = Oracle(self.space.names, self.space.bounds, timeout)
+        out = []
+        for r in self.regions:
+            kept = list(r.constraints)
+            for g in list(r.constraints):
+                others = [h for h in kept if h != g]
+                if oracle.witness(others + [af.scale(g, Fraction(-1))]) is None:
+                    kept = others
+            out.append(Region(r.pattern, tuple(kept), r.point, r.x, r.outputs))
+        return replace(self, regions=tuple(out))
 
     def output_text(self, r: Region) -> list[str]:
         return ["inf" if a is None else af.to_text(a, self.space.names) for a in r.outputs]
