@@ -129,3 +129,15 @@ def test_inputs_and_domains_parse_exactly():
             parse_domain(text, 3)
     with pytest.raises(InvalidInput, match="2 inputs"):
         parse_inputs("1,2,3", 2)
+
+
+def test_huge_numbers_and_sizes_are_rejected():
+    """Absurd exponents, digit counts and input counts are errors, not hangs."""
+    with pytest.raises(InvalidNetwork, match="too large"):
+        loads('{"inputs": 1, "layers": [{"weights": [[1e999999999]], "thresholds": [1]}]}')
+    with pytest.raises(InvalidNetwork, match="digits"):
+        loads('{"a": ' + "1" * 5000 + "}")
+    with pytest.raises(InvalidNetwork, match="more than verisnn handles"):
+        network_from_json({"inputs": 10**9, "layers": [{"weights": [[1]], "thresholds": [1]}]})
+    with pytest.raises(InvalidInput, match="too large"):
+        parse_inputs("1e5000")

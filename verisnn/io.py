@@ -41,11 +41,20 @@ def read_json(path: str | Path) -> Any:
     return loads(text, str(path))
 
 
+def _decimal(text: str) -> Fraction:
+    return parse_rational(text, f"number {text[:40]!r}", InvalidNetwork)
+
+
 def loads(text: str, where: str = "<string>") -> Any:
+    """JSON with every number exact (decimals through their text); NaN / Infinity rejected."""
     try:
-        return json.loads(text, parse_float=Fraction, parse_constant=_reject_constant)
+        return json.loads(text, parse_float=_decimal, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InvalidNetwork(f"{where} is not valid JSON: {exc}") from None
+    except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
+        if isinstance(exc, InvalidNetwork):
+            raise
+        raise InvalidNetwork(f"{where}: {exc}") from None
 
 
 def _need(doc: Mapping[str, Any], key: str, what: str) -> Any:

@@ -223,6 +223,9 @@ def _find_cycle(preds: Mapping[str, set[str]]) -> list[str]:
         path.append(nxt)
 
 
+MAX_NODES = 1_000_000
+
+
 def layered(
     n_inputs: int,
     layers: Sequence[Mapping[str, object]],
@@ -239,6 +242,8 @@ def layered(
     """
     if isinstance(n_inputs, bool) or not isinstance(n_inputs, int) or n_inputs < 1:
         raise InvalidNetwork(f"'inputs' must be a positive integer or a list of names, got {n_inputs!r}")
+    if n_inputs > MAX_NODES:
+        raise InvalidNetwork(f"'inputs' is {n_inputs}, more than verisnn handles ({MAX_NODES})")
     if not layers:
         raise InvalidNetwork("layered network needs at least one layer")
     inputs = tuple(f"x{j}" for j in range(n_inputs))

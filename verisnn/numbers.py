@@ -43,11 +43,23 @@ def parse_rational(value: object, what: str, error: type[Exception] = InvalidInp
         text = value.strip()
         if not _RATIONAL.match(text):
             raise error(f"{what} must be a rational number like 3, -0.25 or 1/3, got {value!r}")
+        if len(text) > MAX_DIGITS or _exponent(text) > MAX_EXPONENT:
+            raise error(f"{what} is too large to be a useful rational: {value if len(text) < 40 else text[:37] + '...'!r}")
         num, _, den = text.partition("/")
         if den and Fraction(den) == 0:
             raise error(f"{what} has a zero denominator: {value!r}")
         return Fraction(num) / Fraction(den) if den else Fraction(num)
     raise error(f"{what} must be a rational number, got {value!r}")
+
+
+MAX_DIGITS = 10_000
+MAX_EXPONENT = 1_000
+
+
+def _exponent(text: str) -> int:
+    """Absolute value of a decimal exponent in ``text`` (0 if none)."""
+    m = re.search(r"[eE]([+-]?\d+)", text)
+    return abs(int(m.group(1))) if m else 0
 
 
 def parse_time(value: object, what: str, error: type[Exception] = InvalidInput) -> Time:
