@@ -95,7 +95,7 @@ def prove_command(claims, paths, size_text, timeout, rlimit, solver, jobs, inclu
         done[0] += 1
         if live:
             mark = "ok" if outcome.matches else "MISMATCH"
-            click.echo(f"[{done[0]}/{total}] {outcome.claim.id:<14} {_size_text(dict(outcome.result.size)):<24} "
+            click.echo(f"[{done[0]}/{total}] {outcome.claim.id:<20} {_size_text(dict(outcome.result.size)):<24} "
                        f"{outcome.result.verdict!s:<8} {outcome.result.seconds:7.1f}s  {mark}", err=True)
 
     if live:
@@ -108,13 +108,13 @@ def prove_command(claims, paths, size_text, timeout, rlimit, solver, jobs, inclu
                    "results": [o.to_json() for o in outcomes]})
     else:
         click.echo("")
-        header = f"{'claim':<14} {'size':<24} {'mode':<10} {'verdict':<8} {'expected':<8} {'time':>7}  detail"
+        header = f"{'claim':<20} {'size':<24} {'mode':<10} {'verdict':<8} {'expected':<8} {'time':>7}  detail"
         click.echo(header)
         click.echo("-" * len(header))
         for o in outcomes:
             r = o.result
             flag = "" if o.matches else "  <-- expected " + str(o.claim.expected)
-            click.echo(f"{o.claim.id:<14} {_size_text(dict(r.size)):<24} {r.mode:<10} {r.verdict!s:<8} "
+            click.echo(f"{o.claim.id:<20} {_size_text(dict(r.size)):<24} {r.mode:<10} {r.verdict!s:<8} "
                        f"{o.claim.expected!s:<8} {r.seconds:6.1f}s  {_one_line(o)}{flag}")
         matched = sum(o.matches for o in outcomes)
         click.echo(f"\n{matched}/{len(outcomes)} verdicts as expected in {time.perf_counter() - t0:.1f}s")
@@ -131,11 +131,12 @@ def list_command(paths, as_json) -> None:
         echo_json([{"claim": c.id, "title": c.title, "mode": c.mode, "expected": str(c.expected),
                     "sizes": list(c.sizes), "default": c.default, "broken_of": c.broken_of} for c in found])
         return
+    width = max((len(c.id) for c in found), default=4) + 2
     for c in found:
         sizes = "; ".join(_size_text(dict(s)) for s in c.sizes)
         tag = "" if c.default else " (not in the default table)"
-        click.echo(f"{c.id:<16} {c.mode:<10} expected {c.expected!s:<8} sizes {sizes}{tag}")
-        click.echo(f"{'':<16} {c.title}")
+        click.echo(f"{c.id:<{width}} {c.mode:<10} expected {c.expected!s:<8} sizes {sizes}{tag}")
+        click.echo(f"{'':<{width}} {c.title}")
 
 
 COMMANDS = [prove_command, list_command]
