@@ -1,0 +1,214 @@
+"""Exact causal / activation regions: SPEC facts, C9 counts, differential checks against the simulator, CLI."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+from math import comb
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import networks, positive_rationals
+
+from verisnn import affine as af
+from verisnn.domain import Box, parse_domain
+from verisnn.errors import InvalidInput
+from verisnn.generate import positive_linear, signed
+from verisnn.model import relu_network
+from verisnn.numbers import is_finite
+from verisnn.regions import (
+    Space,
+    count_regions,
+    enumerate_regions,
+    one_layer,
+    one_layer_bounds,
+    prove_pieces,
+    relu_layer_bound,
+    search_max_regions,
+    shared_layer,
+)
+from verisnn.simulate import simulate
+
+F = Fraction
+
+
+def _maps(rm):
+    return {rm.label(r.pattern): [af.to_text(a, rm.space.names) if a else "inf" for a in r.outputs]
+            for r in rm.regions}
+
+
+def test_spec_fact_two_inputs():
+    """w = (1, 1), theta = 1 has exactly the three SPEC pieces t1 + 1, t2 + 1 and (1 + t1 + t2)/2."""
+    rm = enumerate_regions(one_layer([[1, 1]], [1]))
+    assert rm.count == 3 and rm.pieces == 3
+    assert _maps(rm) == {"{x0}": ["1 + x0"], "{x1}": ["1 + x1"], "{x0,x1}": ["1/2 + 1/2*x0 + 1/2*x1"]}
+
+
+def test_spec_fact_inhibition():
+    """w = (1, -1), theta = 1 on x0 = 0, x1 in [0, 3]: silent below 1, fires at 1 above (two regions)."""
+    net = one_layer([[1, -1]], [1])
+    rm = enumerate_regions(net, parse_domain("0:0,0:3", 2))
+    assert rm.count == 2
+    assert sorted(map(str, _maps(rm).values())) == ["['1']", "['inf']"]
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 4, 5])
+def test_one_neuron_counts(d):
+    """One positive linear neuron with d inputs has 2^d - 1 regions, one piece each (C9)."""
+    rng = random.Random(d)
+    net = one_layer([[F(rng.randint(1, 8), 4) for _ in range(d)]], [F(rng.randint(1, 8), 4)])
+    rm = enumerate_regions(net)
+    assert rm.count == 2 ** d - 1 and rm.pieces == rm.count
+
+
+@settings(max_examples=15, deadline=None)
+@given(d=st.integers(1, 3), m=st.integers(1, 3), data=st.data())
+def test_shared_weights_count(d, m, data):
+    """m neurons sharing any positive weight vector with distinct thresholds have (m+1)^d - m^d regions on Q^d."""
+    w = data.draw(st.lists(positive_rationals, min_size=d, max_size=d))
+    th = data.draw(st.lists(positive_rationals, min_size=m, max_size=m, unique=True))
+    assert count_regions(shared_layer(w, th)) == (m + 1) ** d - m ** d
+
+
+@settings(max_examples=10, deadline=None)
+@given(m=st.integers(1, 4), data=st.data())
+def test_two_inputs_at_most_2m_plus_1(m, data):
+    """One positive layer with d = 2 has at most 2m + 1 regions, and at least 3."""
+    w = data.draw(st.lists(st.lists(positive_rationals, min_size=2, max_size=2), min_size=m, max_size=m))
+    th = data.draw(st.lists(positive_rationals, min_size=m, max_size=m))
+    c = count_regions(one_layer(w, th))
+    assert 3 <= c <= 2 * m + 1
+
+
+def test_one_layer_bounds_values():
+    """The C9 one-layer bound: kappa_2 = 2, so d = 2, m = 1 gives min(C(2,0)+C(2,1), 3) = 3."""
+    assert one_layer_bounds(2, 1) == (3, 3)
+    assert one_layer_bounds(3, 2) == (7, min(1 + 12 + comb(12, 2), 49))
+    assert relu_layer_bound(2, 3) == 7
+
+
+def test_relu_regions():
+    """|x0 - x1| has two activation regions; three lines in general position cut Q^2 into 7."""
+    rm = enumerate_regions(relu_network([([[1, -1], [-1, 1]], [0, 0]), ([[1, 1]], [0])]), Box.uniform(-1, 1, 2))
+    assert rm.count == 2
+    assert sorted(_maps(rm).values()) == [["-x0 + x1"], ["x0 - x1"]]
+    lines = relu_network([([[1, 0], [0, 1], [1, 1]], [0, 0, -1]), ([[1, 1, 1]], [0])])
+    assert count_regions(lines) == 7
+    assert count_regions(lines, Box.uniform(F(1, 4), F(1, 3), 2)) == 1
+
+
+def test_box_restricts_regions():
+    """On a small box only the regions meeting it are counted; a fully fixed box has one point, one region."""
+    net = one_layer([[1, 1]], [1])
+    assert count_regions(net, Box.uniform(0, F(1, 2), 2)) == 1
+    assert count_regions(net, parse_domain("0:0,0:5", 2)) == 2
+    assert count_regions(net, parse_domain("0:0,3:3", 2)) == 1
+
+
+def test_bad_domains():
+    """A domain of the wrong dimension is a user error naming the sizes."""
+    with pytest.raises(InvalidInput, match="2 inputs"):
+        enumerate_regions(one_layer([[1, 1]], [1]), Box.uniform(0, 1, 3))
+
+
+def _check_against_simulator(rm, net, box, points):
+    """Every point lies in the closure of a piece; inside an open piece the simulator agrees with it."""
+    for x in points:
+        s = tuple(x[j] for j in range(box.dimension) if box.lo[j] < box.hi[j])
+        closed = [r for r in rm.regions if all(af.evaluate(g, s) >= 0 for g in r.constraints)]
+        assert closed, f"{x} is in no piece"
+        inside = [r for r in closed if all(af.evaluate(g, s) > 0 for g in r.constraints)]
+        assert len(inside) <= 1
+        if inside:
+            sim = simulate(net, list(x))
+            assert sim.pattern == inside[0].pattern
+            for a, t in zip(inside[0].outputs, sim.outputs):
+                assert (a is None) == (not is_finite(t))
+                if a is not None:
+                    assert af.evaluate(a, s) == t
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(net=networks(max_inputs=2, max_layers=2, max_width=2), data=st.data())
+def test_differential_any_network(net, data):
+    """Random networks (every kernel, signs, delays, references): pieces match the exact simulator everywhere."""
+    box = Box.uniform(0, 3, net.dimension)
+    rm = enumerate_regions(net, box)
+    coord = st.one_of(st.integers(0, 24).map(lambda n: F(n, 8)), st.integers(0, 9).map(lambda n: F(n, 3)))
+    points = data.draw(st.lists(st.lists(coord, min_size=net.dimension,
+                                         max_size=net.dimension), min_size=5, max_size=12))
+    _check_against_simulator(rm, net, box, points)
+
+
+def test_positive_two_layer_differential_grid():
+    """A 2-4-3 positive network: every grid point of [0, 4]^2 agrees with its piece."""
+    net = positive_linear([2, 4, 3], 2)
+    box = Box.uniform(0, 4, 2)
+    rm = enumerate_regions(net, box, prove_cover=True)
+    assert rm.covered and rm.verified
+    grid = [(F(i, 3), F(j, 3)) for i in range(13) for j in range(13)]
+    _check_against_simulator(rm, net, box, grid)
+
+
+def test_certificate_solver_proofs():
+    """A signed box-kernel network: the whole-box cover query and every per-piece encoding query are unsat."""
+    net = signed([2, 3, 1], 1, {"name": "box", "delta": "2"})
+    rm = enumerate_regions(net, Box.uniform(0, 3, 2), prove_cover=True)
+    assert rm.covered is True
+    assert prove_pieces(rm) == rm.pieces
+    assert rm.pieces >= rm.count >= 2
+
+
+def test_cover_proof_detects_a_missing_piece():
+    """Dropping a piece makes the whole-domain cover query satisfiable (the check can fail)."""
+    net = one_layer([[1, 1]], [1])
+    rm = enumerate_regions(net, Box.uniform(-3, 3, 2))
+    assert af.covers(rm.space.names, rm.space.bounds, [r.constraints for r in rm.regions])
+    assert not af.covers(rm.space.names, rm.space.bounds, [r.constraints for r in rm.regions[1:]])
+
+
+def test_segment_space():
+    """On the segment (0, 2) -> (2, 2) the neuron w = (1, 1), theta = 1 has pieces {x0} (x0 < 1) then {x0,x1}."""
+    net = one_layer([[1, 1]], [1])
+    rm = enumerate_regions(net, Space.segment((F(0), F(2)), (F(2), F(2))))
+    assert sorted(rm.label(p) for p in rm.patterns) == ["{x0,x1}", "{x0}"]
+
+
+def test_search_reports_exact_count():
+    """The heuristic search's best network is recounted exactly and beats the single-neuron bound."""
+    net, count, history = search_max_regions(3, 2, iterations=4, seed=1)
+    assert count == count_regions(net) and count >= 7
+    assert history == sorted(history)
+
+
+def test_sympy_outputs():
+    """Piece outputs convert to sympy expressions in the free variables."""
+    import sympy
+
+    rm = enumerate_regions(one_layer([[1, 1]], [1]))
+    exprs = {rm.label(r.pattern): rm.output_sympy(r)[0] for r in rm.regions}
+    x0, x1 = sympy.symbols("x0 x1")
+    assert sympy.simplify(exprs["{x0,x1}"] - (x0 + x1 + 1) / 2) == 0
+
+
+def test_cli_regions_json(cli):
+    """`verisnn regions --json` prints the count, the pieces and exact outputs."""
+    run = cli("regions", "examples/fact_sum.json", "--domain", "-5:5", "--json")
+    assert run.code == 0, run.err
+    doc = run.json
+    assert doc["count"] == 3 and doc["pieces"] == 3
+    assert sorted(r["outputs"][0] for r in doc["regions"]) == ["1 + x0", "1 + x1", "1/2 + 1/2*x0 + 1/2*x1"]
+
+
+def test_cli_regions_text_and_errors(cli, tmp_path):
+    """Text output names the count; a bad domain exits 2 with one line; --plot writes a PNG."""
+    run = cli("regions", "examples/kernel_box.json", "--domain", "0:5", "--prove-cover", "--prove-pieces",
+              "--plot", tmp_path / "r.png")
+    assert run.code == 0, run.err
+    assert run.out.startswith("2 causal regions on 0:5,0:5")
+    assert (tmp_path / "r.png").stat().st_size > 1000
+    bad = cli("regions", "examples/kernel_box.json", "--domain", "0:1,2")
+    assert bad.code == 2 and bad.err.count("\n") == 1
+    relu = cli("regions", "examples/relu_small.json", "--domain", "-1:1", "--json")
+    assert relu.code == 0 and relu.json["count"] == 2
