@@ -52,7 +52,7 @@ from .emulate import Emulation, affine_name, gadget_name, relu_intervals
 from .encode import encode, encode_relu, exact, q, spike_times
 from .errors import InternalError, InvalidInput
 from .kernels import Kernel
-from .model import Network, ReluNetwork
+from .model import Network, Neuron, ReluNetwork
 from .numbers import INF, Time, fmt, is_finite
 from .results import Counterexample, Result, Verdict
 from .simulate import simulate
@@ -144,14 +144,142 @@ def _encode_side(side: Side, xs: Sequence[z3.ArithRef], tag: str, box: Box) -> _
         n = side.n_outputs
         return _Encoded(enc.outputs, (z3.BoolVal(True),) * n, (0,) * n, list(enc.constraints), lambda m: None)
     tb = time_box(side, box)
-    senc = encode(side, tag, tb, spike_times(side, list(xs)))
     codes = {c.node: c for c in side.codes.outputs} if side.codes is not None else {}
     signs = tuple(-1 if o in codes and codes[o].code == "negative" else 1 for o in side.outputs)
+    bounds = linear_bounds(side, tb)
+    if all(bounds[v].must_fire and is_finite(bounds[v].hi) for v in side.order):
+        return _encode_neuronwise(side, xs, tag, tb, bounds, signs)
+    senc = encode(side, tag, tb, spike_times(side, list(xs)))
+    facts = bound_facts(side, tb, senc.time, senc.fires)
 
     def replay(model: Any) -> None:
         senc.replay(model)
 
-    return _Encoded(senc.decoded, senc.output_fires, signs, list(senc.constraints), replay)
+    return _Encoded(senc.decoded, senc.output_fires, signs, list(senc.constraints) + facts, replay)
+
+
+def _encode_neuronwise(net: Network, xs: Sequence[z3.ArithRef], tag: str, tb: Box,
+                       bounds: Mapping[str, TimeBounds], signs: tuple[int, ...]) -> _Encoded:
+    """A network whose neurons all surely fire, encoded neuron by neuron over its sources' times.
+
+    A *settled* neuron (see :func:`bound_facts`) gets its firing time as the explicit affine term
+    ``(theta + sum_k w_k a_k) / W``; any other neuron is encoded by :func:`verisnn.encode.encode`
+    as a one-neuron network whose inputs are its sources' time terms, with their bounds as its box.
+    Both describe the exact firing time because every source surely fires within its bounds.
+    """
+    time: dict[str, z3.ArithRef] = dict(zip(net.inputs, spike_times(net, list(xs))))
+    for r in net.references:
+        time[r.name] = q(r.time)
+    refs = {r.name: r for r in net.references}
+    cons: list[z3.BoolRef] = []
+    for v in net.order:
+        syn = [s for s in net.incoming[v] if s.weight != 0]
+        bv = bounds[v]
+        total = sum((s.weight for s in syn), Fraction(0))
+        if total > 0 and all(net.kernel_of(s).is_linear and bounds[s.source].hi + s.delay <= bv.lo  # type: ignore[operator]
+                             for s in syn):
+            arrivals = z3.Sum(*[q(s.weight) * (time[s.source] + q(s.delay)) for s in syn])
+            time[v] = (q(net.thresholds[v]) + arrivals) / q(total)
+            continue
+        sources = list(dict.fromkeys(s.source for s in syn if s.source not in refs))
+        sub = Network(tuple(sources), (Neuron(v, net.thresholds[v]),), tuple(syn), (v,),
+                      tuple(refs[n] for n in dict.fromkeys(s.source for s in syn if s.source in refs)), net.kernel)
+        sub_box = Box(tuple(bounds[u].lo for u in sources), tuple(bounds[u].hi for u in sources))  # type: ignore[misc]
+        enc = encode(sub, f"{tag}.{v}", sub_box, [time[u] for u in sources])
+        cons.extend(enc.constraints)
+        cons.append(enc.fires[v])  # bounds: v surely fires
+        time[v] = enc.time[v]
+    decoded = []
+    codes = {c.node: c for c in net.codes.outputs} if net.codes is not None else {}
+    for o in net.outputs:
+        c = codes.get(o)
+        t = time[o]
+        decoded.append(t if c is None else q(c.base) - t if c.code == "negative" else t - q(c.base))
+    n = len(net.outputs)
+    return _Encoded(tuple(decoded), (z3.BoolVal(True),) * n, signs, cons, lambda m: None)
+
+
+@dataclass(frozen=True)
+class TimeBounds:
+    """Sound bounds on one node's firing time over a box (``hi = INF``: no finite bound known)."""
+
+    lo: Time
+    hi: Time
+    may_fire: bool
+    must_fire: bool
+
+
+def linear_bounds(net: Network, box: Box) -> dict[str, TimeBounds]:
+    """Sound firing-time bounds for networks of linear-kernel synapses with any signs.
+
+    With every source ``k`` arriving in ``[lo_k, hi_k]``, the potential of ``v`` lies between
+    ``P_low(t) = sum_{w>0, must fire} w (t - hi_k)^+ + sum_{w<0, may fire} w (t - lo_k)^+`` and
+    ``P_up(t) = sum_{w>0, may fire} w (t - lo_k)^+ + sum_{w<0, must fire} w (t - hi_k)^+``, so ``t_v``
+    is at least the first crossing of ``P_up`` (no crossing: ``v`` is silent) and at most the first
+    crossing of ``P_low`` (a crossing: ``v`` surely fires).  Neurons with a non-linear kernel get
+    ``[min arrival, INF]``, may be silent.  ``box`` is a box of input spike times.
+    """
+    from .kernels import linear
+    from .simulate import first_firing
+
+    out: dict[str, TimeBounds] = {}
+    for name, lo, hi in zip(net.inputs, box.lo, box.hi):
+        out[name] = TimeBounds(lo, hi, True, True)
+    for name, t in net.reference_times.items():
+        out[name] = TimeBounds(t, t, True, True)
+    lin = linear()
+    for v in net.order:
+        syn = [(s, out[s.source]) for s in net.incoming[v] if out[s.source].may_fire and s.weight != 0]
+        if not syn:
+            out[v] = TimeBounds(INF, INF, False, False)
+            continue
+        earliest = min(b.lo + s.delay for s, b in syn)  # type: ignore[operator]
+        if not all(net.kernel_of(s).is_linear for s, _ in syn):
+            out[v] = TimeBounds(earliest, INF, True, False)
+            continue
+        up = [(b.lo + s.delay, s.weight, lin) for s, b in syn if s.weight > 0]
+        up += [(b.hi + s.delay, s.weight, lin) for s, b in syn if s.weight < 0 and b.must_fire and is_finite(b.hi)]
+        first = first_firing(up, net.thresholds[v])  # type: ignore[arg-type]
+        if first is None:
+            out[v] = TimeBounds(INF, INF, False, False)
+            continue
+        down = [(b.hi + s.delay, s.weight, lin) for s, b in syn if s.weight > 0 and b.must_fire and is_finite(b.hi)]
+        down += [(b.lo + s.delay, s.weight, lin) for s, b in syn if s.weight < 0]
+        last = first_firing(down, net.thresholds[v])  # type: ignore[arg-type]
+        out[v] = TimeBounds(first.time, INF if last is None else last.time, True, last is not None)
+    return out
+
+
+def bound_facts(net: Network, box: Box, time: Mapping[str, z3.ArithRef],
+                fires: Mapping[str, z3.BoolRef]) -> list[z3.BoolRef]:
+    """Facts implied by :func:`linear_bounds` that let the solver skip case splits (sound, redundant).
+
+    Besides the bounds themselves: a linear-kernel neuron whose sources all surely fire and surely
+    arrive no later than its earliest possible firing time, with total weight ``W > 0``, fires at
+    ``(theta + sum_k w_k a_k) / W`` (its potential is ``W t - sum w_k a_k`` from then on).
+    """
+    b = linear_bounds(net, box)
+    facts: list[z3.BoolRef] = []
+    for v in net.order:
+        bv = b[v]
+        if not bv.may_fire:
+            facts.append(z3.Not(fires[v]))
+            continue
+        if bv.must_fire:
+            facts.append(fires[v])
+        window = [time[v] >= q(bv.lo)]  # type: ignore[arg-type]
+        if is_finite(bv.hi):
+            window.append(time[v] <= q(bv.hi))  # type: ignore[arg-type]
+        facts.append(z3.Implies(fires[v], z3.And(*window)))
+        syn = [s for s in net.incoming[v] if s.weight != 0]
+        total = sum((s.weight for s in syn), Fraction(0))
+        settled = total > 0 and all(
+            b[s.source].must_fire and is_finite(b[s.source].hi) and net.kernel_of(s).is_linear
+            and b[s.source].hi + s.delay <= bv.lo for s in syn)  # type: ignore[operator]
+        if settled:
+            arrivals = z3.Sum(*[q(s.weight) * (time[s.source] + q(s.delay)) for s in syn]) if syn else q(0)
+            facts.append(time[v] == (q(net.thresholds[v]) + arrivals) / q(total))
+    return facts
 
 
 def monolithic_query(a: Side, b: Side, box: Box) -> tuple[list[z3.BoolRef], tuple[z3.ArithRef, ...], list[_Encoded]]:
