@@ -150,7 +150,8 @@ def plot_regions(net: Network | ReluNetwork, box: Box, path: str | Path, *, titl
     finite = [r for r in pieces if r.outputs and r.outputs[0] is not None]
     top = max((float(max(af.evaluate(r.outputs[0], (Fraction(0),)), af.evaluate(r.outputs[0], (Fraction(1),))))  # plot
                for r in finite), default=1.0)
-    breaks = []
+    breaks: list[float] = []  # the plotted output's map changes here
+    switches: list[float] = []  # only the pattern changes (another neuron's region)
     previous = None
     for r in pieces:
         s_lo, s_hi = Fraction(0), Fraction(1)
@@ -167,17 +168,23 @@ def plot_regions(net: Network | ReluNetwork, box: Box, path: str | Path, *, titl
         else:
             ys = [float(af.evaluate(out, (s_lo,))), float(af.evaluate(out, (s_hi,)))]  # plot
             ax.plot(xs, ys, color="C0", linewidth=2)
-        if s_lo > 0 and previous != (r.pattern, out):  # a breakpoint: the pattern or the map changes
-            breaks.append(xs[0])
+        if previous is not None and s_lo > 0:
+            if previous[1] != out:
+                breaks.append(xs[0])
+            elif previous[0] != r.pattern:
+                switches.append(xs[0])
         previous = (r.pattern, out)
     for x in breaks:
         ax.axvline(x, color="gray", linestyle=":", linewidth=1)
+    for x in switches:
+        ax.axvline(x, color="lightgray", linestyle=":", linewidth=0.8)
     ax.plot(breaks, [ax.get_ylim()[0]] * len(breaks), "k|", markersize=12)
     out_name = (net.outputs[0] if isinstance(net, Network) else "y0")
     line_desc = names[keep[0]] + (f" ({names[keep[1]]}={fmt(a[keep[1]])})" if len(keep) > 1 else "")
     ax.set_xlabel(line_desc)
     ax.set_ylabel(f"output {out_name}" + (" (red: silent)" if len(finite) < len(pieces) else ""))
-    ax.set_title(f"{out_name} along the dashed line: {len(breaks)} breakpoints")
+    ax.set_title(f"{out_name} along the dashed line: {len(breaks)} breakpoints"
+                 + (f" (+{len(switches)} pattern changes, light)" if switches else ""))
     if title:
         fig.suptitle(title)
     fig.tight_layout()

@@ -670,7 +670,8 @@ def search_max_regions(d: int, m: int, *, iterations: int = 60, seed: int = 0,
                        budget: float | None = None) -> tuple[Network, int, list[int]]:
     """Heuristic search (random restarts + hill climbing) for a one-layer network with many regions.
 
-    Weights are positive multiples of 1/4 in ``(0, 4]``, thresholds in ``(0, 4]``; each candidate's
+    Weights and thresholds are positive rationals (multiples of 1/4 up to 4, or ``2^k * q`` for
+    ``|k| <= 4``, ``q`` in ``[1, 2]``, since region counts depend on ratios); each candidate's
     count is exact (on ``Q^d``).  Returns the best network, its exact count, and the history of
     best counts.  The search itself is heuristic: it gives a lower bound on the maximum.
     """
@@ -678,7 +679,9 @@ def search_max_regions(d: int, m: int, *, iterations: int = 60, seed: int = 0,
     stop = None if budget is None else time.monotonic() + budget
 
     def rand_q() -> Fraction:
-        return Fraction(rng.randint(1, 16), 4)
+        if rng.random() < 0.5:
+            return Fraction(rng.randint(1, 16), 4)
+        return Fraction(2) ** rng.randint(-4, 4) * Fraction(rng.randint(4, 8), 4)  # log-uniform scales
 
     def build(params: list[Fraction]) -> Network:
         w = [params[i * (d + 1): i * (d + 1) + d] for i in range(m)]
