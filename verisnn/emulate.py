@@ -51,7 +51,7 @@ from fractions import Fraction
 from .domain import Box
 from .errors import InvalidInput
 from .kernels import Kernel, linear
-from .model import Code, Codes, Network, Neuron, Reference, ReluNetwork, Synapse
+from .model import Code, Codes, Network, Neuron, Reference, ReluLayer, ReluNetwork, Synapse
 from .numbers import fmt
 
 Interval = tuple[Fraction, Fraction]
@@ -271,3 +271,25 @@ def size_formula(relu: ReluNetwork) -> dict[str, int]:
 def box_of(values: Sequence[tuple[object, object]]) -> Box:
     """A :class:`Box` from ``(lo, hi)`` pairs of rationals."""
     return Box(tuple(Fraction(a) for a, _ in values), tuple(Fraction(b) for _, b in values))  # type: ignore[arg-type]
+
+
+def random_relu(d: int, widths: Sequence[int], outputs: int, seed: int = 0, scale: int = 4,
+                span: int = 8) -> ReluNetwork:
+    """A seeded random ReLU network ``d-[widths]-outputs`` with weights and biases in ``k/scale``, ``|k| <= span``.
+
+    Hidden layers are scaled by ``1/sqrt(fan-in)`` (rounded to a rational) so deep networks keep
+    their values, and unstable units, in a moderate range.
+    """
+    import math
+    import random
+
+    rng = random.Random(seed)
+    layers = []
+    prev = d
+    for width in [*widths, outputs]:
+        norm = max(1, round(math.sqrt(prev)))
+        rows = tuple(tuple(Fraction(rng.randint(-span, span), scale * norm) for _ in range(prev)) for _ in range(width))
+        bias = tuple(Fraction(rng.randint(-span, span), scale * norm) for _ in range(width))
+        layers.append(ReluLayer(rows, bias))
+        prev = width
+    return ReluNetwork(tuple(layers))

@@ -32,7 +32,11 @@ neuron fires at its invariant time for every ``x`` in the box, and the decoded o
 ReLU outputs.  Each lemma is checked from the definition ``t_v = min {t : P_v(t) >= theta_v}``:
 the solver must show that ``P_v(t*) >= theta_v`` and that no ``s < t*`` has ``P_v(s) >= theta_v``
 (the query is ``exists y, s: s < t*(y) and P(s) >= theta, or P(t*(y)) < theta``, with ``P`` the
-exact potential of the kernels as guarded sums; unsat proves the lemma).  A lemma that fails
+exact potential of the kernels as guarded sums; unsat proves the lemma).  For nondecreasing
+kernels the query also says ``s >= e``, where ``e`` is the first threshold crossing of the
+potential with every excitatory spike at its earliest and every inhibitory spike at its latest
+arrival (exact interval arithmetic; ``P <= P_up`` pointwise, so no crossing happens before ``e``):
+a sound restriction that lets the solver settle the guards of a 50-input neuron by bounds.  A lemma that fails
 makes the compositional proof *unknown* (the intervals over-approximate the reachable values, so
 a failed lemma is no counterexample); ``auto`` then falls back to the monolithic query.
 """
@@ -365,6 +369,31 @@ def _kernel_term(kernel: Kernel, s: z3.ArithRef) -> z3.ArithRef:
     return z3.Sum(*terms) if len(terms) > 1 else terms[0] if terms else q(0)
 
 
+def earliest_crossing(lemma: Lemma) -> Fraction | None | bool:
+    """A time before which the lemma's neuron cannot reach its threshold, for any source values.
+
+    For nondecreasing kernels ``P(s) <= P_up(s)``, the potential with every excitatory spike at
+    its earliest and every inhibitory one at its latest arrival (exact interval arithmetic), so
+    ``P(s) < theta`` before ``P_up``'s first crossing.  Returns that crossing, ``False`` if
+    ``P_up`` never reaches ``theta`` (the neuron never fires), or ``None`` if a kernel is not
+    nondecreasing (no such time is claimed).
+    """
+    from .simulate import first_firing
+
+    if not all(k.is_nondecreasing for k in lemma.kernels):
+        return None
+    up = []
+    for w, kern, (coef, const) in zip(lemma.weights, lemma.kernels, lemma.arrivals):
+        lo = const + sum((c * (r[0] if c > 0 else r[1]) for c, r in zip(coef, lemma.ranges)), Fraction(0))
+        hi = const + sum((c * (r[1] if c > 0 else r[0]) for c, r in zip(coef, lemma.ranges)), Fraction(0))
+        if w > 0:
+            up.append((lo, w, kern))
+        elif w < 0:
+            up.append((hi, w, kern))
+    first = first_firing(up, lemma.theta)
+    return False if first is None else first.time
+
+
 def lemma_constraints(lemma: Lemma) -> tuple[list[z3.BoolRef], list[z3.ArithRef]]:
     """Constraints satisfiable iff the lemma fails (see the module docstring)."""
     ys = [z3.Real(f"y[{k}]@{lemma.neuron}") for k in range(len(lemma.ranges))]
@@ -385,7 +414,11 @@ def lemma_constraints(lemma: Lemma) -> tuple[list[z3.BoolRef], list[z3.ArithRef]
         return z3.Sum(*terms) if len(terms) > 1 else terms[0] if terms else q(0)
 
     theta = q(lemma.theta)
-    early = z3.And(s < t_star, potential(s) >= theta)
+    earliest = earliest_crossing(lemma)
+    if earliest is False:
+        early = z3.BoolVal(False)
+    else:
+        early = z3.And(s < t_star, potential(s) >= theta, *([s >= q(earliest)] if earliest is not None else []))
     late = potential(t_star) < theta
     cons.append(z3.Or(early, late))
     return cons, ys
