@@ -23,6 +23,7 @@ from verisnn.regions import (
     enumerate_regions,
     one_layer,
     one_layer_bounds,
+    patterns_by_dimension,
     prove_pieces,
     relu_layer_bound,
     search_max_regions,
@@ -141,6 +142,32 @@ def test_differential_any_network(net, data):
     _check_against_simulator(rm, net, box, points)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(net=networks(max_inputs=2, max_layers=2, max_width=2), data=st.data())
+def test_every_simulated_pattern_is_enumerated(net, data):
+    """Any point of the closed box, boundaries and ties included, has a pattern listed by patterns_by_dimension."""
+    box = Box.uniform(0, 2, net.dimension)
+    found = patterns_by_dimension(net, box)
+    coord = st.integers(0, 8).map(lambda n: F(n, 4))
+    points = data.draw(st.lists(st.lists(coord, min_size=net.dimension, max_size=net.dimension), min_size=10,
+                                max_size=20))
+    for x in points:
+        assert simulate(net, x).pattern in found
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(net=networks(max_inputs=3, max_layers=3, max_width=3), data=st.data())
+def test_differential_stress(net, data):
+    """Slow: 300 random networks up to 3 inputs and 3 layers on [-1, 3]^d, pieces against the simulator."""
+    box = Box.uniform(-1, 3, net.dimension)
+    rm = enumerate_regions(net, box, timeout=60)
+    coord = st.one_of(st.integers(-8, 24).map(lambda n: F(n, 8)), st.integers(-3, 9).map(lambda n: F(n, 3)))
+    points = data.draw(st.lists(st.lists(coord, min_size=net.dimension, max_size=net.dimension), min_size=20,
+                                max_size=30))
+    _check_against_simulator(rm, net, box, points)
+
+
 def test_positive_two_layer_differential_grid():
     """A 2-4-3 positive network: every grid point of [0, 4]^2 agrees with its piece."""
     net = positive_linear([2, 4, 3], 2)
@@ -173,6 +200,38 @@ def test_segment_space():
     net = one_layer([[1, 1]], [1])
     rm = enumerate_regions(net, Space.segment((F(0), F(2)), (F(2), F(2))))
     assert sorted(rm.label(p) for p in rm.patterns) == ["{x0,x1}", "{x0}"]
+
+
+def _triangle_pair():
+    from verisnn.kernels import triangle
+    from verisnn.model import Network, Neuron, Synapse
+
+    syn = (Synapse("x0", "v", F(1)), Synapse("x1", "v", F(1)))
+    return Network(("x0", "x1"), (Neuron("v", F(2)),), syn, ("v",), kernel=triangle(1))
+
+
+def test_lower_dimensional_patterns():
+    """Two triangle(1) spikes reach theta = 2 only when simultaneous: a pattern on the diagonal alone."""
+    net = _triangle_pair()
+    box = Box.uniform(0, 3, 2)
+    assert count_regions(net, box) == 1
+    dims = {enumerate_regions(net, box).label(p): k for p, k in patterns_by_dimension(net, box).items()}
+    assert dims == {"-": 2, "{x0.1,x1.1}": 1}
+    assert simulate(net, [F(1), F(1)]).times["v"] == 2
+    relu = relu_network([([[1, -1], [-1, 1]], [0, 0]), ([[1, 1]], [0])])
+    assert patterns_by_dimension(relu, Box.uniform(-1, 1, 2)) == {(False, True): 2, (True, False): 2,
+                                                                    (False, False): 1}
+
+
+def test_cli_lower_dim(cli, tmp_path):
+    """`verisnn regions --lower-dim --json` lists the diagonal-only pattern with its dimension."""
+    from verisnn.io import save_network
+
+    save_network(_triangle_pair(), tmp_path / "tri.json")
+    run = cli("regions", tmp_path / "tri.json", "--domain", "0:3", "--lower-dim", "--json")
+    assert run.code == 0, run.err
+    assert run.json["count"] == 1
+    assert run.json["lower_dimensional"] == [{"pattern": "{x0.1,x1.1}", "dimension": 1}]
 
 
 def test_search_reports_exact_count():

@@ -59,6 +59,7 @@ __all__ = [
     "one_layer",
     "one_layer_bounds",
     "pattern_label",
+    "patterns_by_dimension",
     "prove_pieces",
     "relu_layer_bound",
     "sample_patterns",
@@ -108,6 +109,36 @@ class Space:
     def whole(input_names: Sequence[str]) -> Space:
         n = len(input_names)
         return Space(tuple(input_names), tuple(af.var(j, n) for j in range(n)), (), f"Q^{n}")
+
+    def restrict(self, g: Affine) -> Space | None:
+        """The hyperplane ``g = 0`` inside this (open) domain, one free variable fewer; None if empty.
+
+        The first variable with a nonzero coefficient in ``g`` is eliminated.
+        """
+        n = self.dimension
+        k = next((j for j in range(n) if g[j + 1] != 0), None)
+        if k is None:
+            return None
+        rest = [j for j in range(n) if j != k]
+        inner = []
+        for j in range(n):
+            if j == k:
+                coef = [-g[0] / g[k + 1]] + [-g[i + 1] / g[k + 1] for i in rest]
+                inner.append(tuple(coef))
+            else:
+                inner.append(af.var(rest.index(j), n - 1))
+        bounds = []
+        for b in self.bounds:
+            c = af.compose(b, inner) if n > 0 else b
+            if af.is_const(c):
+                if c[0] <= 0:
+                    return None
+                continue
+            bounds.append(c)
+        names = tuple(self.names[j] for j in rest)
+        eq = af.constraint_text(g, self.names).replace(" > ", " = ")
+        return Space(names, tuple(af.compose(a, inner) for a in self.inputs), tuple(bounds),
+                     f"{self.description} with {eq}")
 
     @staticmethod
     def segment(a: Sequence[Fraction], b: Sequence[Fraction], name: str = "s") -> Space:
@@ -636,6 +667,56 @@ def _relu_eval(net: ReluNetwork, x: Sequence[Fraction]) -> tuple[tuple[bool, ...
         else:
             v = z
     return tuple(pattern), tuple(v)
+
+
+def patterns_by_dimension(net: AnyNetwork, domain: Box | Space | None = None, *, max_dimension: int = 3,
+                          timeout: float = 60.0) -> dict[tuple, int]:
+    """Every pattern realized anywhere on the closed domain, with the largest dimension where it occurs.
+
+    The domain (dimension at most ``max_dimension``) is decomposed recursively: full-dimensional
+    pieces, then every constraint hyperplane of a piece and every face of the domain, restricted to
+    the hyperplane (one dimension fewer), down to points, which are simulated.  A point of the
+    closed domain is either inside a full-dimensional piece or on one of those hyperplanes, so no
+    pattern is missed.  Patterns with dimension below the domain's are the lower-dimensional ones
+    that :attr:`RegionMap.count` leaves out.
+    """
+    input_names = [f"x{j}" for j in range(net.dimension)] if isinstance(net, ReluNetwork) else list(net.inputs)
+    if domain is None:
+        space = Space.whole(input_names)
+    elif isinstance(domain, Box):
+        space = Space.from_box(domain, input_names)
+    else:
+        space = domain
+    if space.dimension > max_dimension:
+        raise InvalidInput(f"lower-dimensional patterns are enumerated up to {max_dimension} free inputs, "
+                           f"the domain has {space.dimension}")
+    found: dict[tuple, int] = {}
+    seen: set[tuple] = set()
+
+    def collect(sp: Space) -> None:
+        key = (sp.inputs, tuple(sorted(sp.bounds)))
+        if key in seen:
+            return
+        seen.add(key)
+        if sp.dimension == 0:
+            x = sp.x(())
+            pattern = (_relu_eval(net, x)[0] if isinstance(net, ReluNetwork) else simulate(net, list(x)).pattern)
+            found[pattern] = max(found.get(pattern, 0), 0)
+            return
+        try:
+            rm = enumerate_regions(net, sp, timeout=timeout)
+        except InvalidInput:  # the hyperplane misses the open domain
+            return
+        for p in rm.patterns:
+            found[p] = max(found.get(p, -1), sp.dimension)
+        planes = list(dict.fromkeys([g for r in rm.regions for g in r.constraints] + list(sp.bounds)))
+        for g in planes:
+            sub = sp.restrict(g)
+            if sub is not None:
+                collect(sub)
+
+    collect(space)
+    return found
 
 
 def count_regions(net: AnyNetwork, domain: Box | Space | None = None, **kwargs: Any) -> int:

@@ -9,7 +9,7 @@ import click
 from .. import affine as af
 from ..domain import parse_domain
 from ..model import Network
-from ..regions import SolverUnknown, enumerate_regions, prove_pieces
+from ..regions import SolverUnknown, enumerate_regions, patterns_by_dimension, prove_pieces
 from .common import echo_json, json_option, network_argument, open_any
 
 MAX_LISTED = 40
@@ -28,11 +28,14 @@ MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before p
               help="Also ask z3 to prove in one query that the pieces cover the domain.")
 @click.option("--prove-pieces", is_flag=True,
               help="Also prove every piece with the network encoding (pattern and affine outputs on the open piece).")
+@click.option("--lower-dim", "lower_dim", is_flag=True,
+              help="Also list the patterns realized only on lower-dimensional sets (boundaries, ties, faces of "
+                   "the box); up to 3 free inputs.")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Wall-clock seconds per solver call; a timeout gives 'unknown', never a count.")
 @json_option
 def regions_command(net: str, domain_text: str | None, plot_path: str | None, prove_cover: bool,
-                    prove_pieces: bool, timeout: float, as_json: bool) -> None:
+                    prove_pieces: bool, lower_dim: bool, timeout: float, as_json: bool) -> None:
     """Count the causal regions of NET exactly and list its pieces (pattern, polyhedron, affine outputs).
 
     The count is the number of causal patterns realized on a set with nonempty interior (relative to
@@ -52,6 +55,10 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, pr
         if prove_cover:
             rm = rm.prove_cover(timeout)
         proved_pieces = prove_pieces_of(rm, timeout) if prove_pieces else None
+        lower = None
+        if lower_dim:
+            full = set(rm.patterns)
+            lower = {p: k for p, k in patterns_by_dimension(network, box, timeout=timeout).items() if p not in full}
     except SolverUnknown as exc:
         if as_json:
             echo_json({"verdict": "unknown", "reason": str(exc)})
@@ -69,6 +76,8 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, pr
             doc["pieces_proved"] = proved_pieces
         if picture is not None:
             doc["plot"] = str(picture.path)
+        if lower is not None:
+            doc["lower_dimensional"] = [{"pattern": rm.label(p), "dimension": k} for p, k in lower.items()]
         echo_json(doc)
         return
     where = rm.space.description
@@ -91,6 +100,9 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, pr
             click.echo("  where: " + ", ".join(af.constraint_text(g, names) for g in r.constraints))
     if rm.pieces > MAX_LISTED:
         click.echo(f"... {rm.pieces - MAX_LISTED} more pieces (use --json for all)")
+    if lower is not None:
+        click.echo(f"{len(lower)} more patterns only on lower-dimensional sets"
+                   + "".join(f"\n  {rm.label(p)}  (dimension {k})" for p, k in lower.items()))
     if picture is not None:
         click.echo(f"picture: {picture.path}")
 
