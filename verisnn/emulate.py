@@ -28,7 +28,7 @@ neurons share one base ``C_l`` (the layer's widest neuron gets the tight thresho
 Size, exactly (tested in ``tests/test_emulate.py``):
 
 * spiking neurons ``2N + n`` (an affine neuron per unit and output, a gadget per hidden unit),
-* spiking layers (longest path of neurons) ``2L - 1``,
+* spiking layers (longest path of neurons) ``2L - 1`` (fewer only if zero weights cut every path),
 * references ``2L - 1`` (one for the first affine layer at the box's latest input time; per hidden
   layer ``C_l - c`` and ``C_l``, the latter shared by the next affine layer),
 * synapses ``nnz(W) + 3N + (number of affine neurons whose row sum is not -1)``, at most

@@ -60,7 +60,7 @@ from .model import Network, Neuron, ReluNetwork
 from .numbers import INF, Time, fmt, is_finite
 from .results import Counterexample, Result, Verdict
 from .simulate import simulate
-from .solve import Query, SolverOptions, decide, optimize, solve
+from .solve import Query, SolverOptions, decide, solve
 
 Side = Network | ReluNetwork
 Progress = Callable[[int, int, str], None]
@@ -592,6 +592,28 @@ def _snn_relu(a: Side, b: Side) -> tuple[Network, ReluNetwork] | None:
 # --- finite kernels: the largest causal gap --------------------------------------------------------
 
 
+def _maximize(constraints: list[z3.BoolRef], objective: z3.ArithRef, timeout: float) -> Fraction | None | bool:
+    """The exact supremum of ``objective`` (False: infeasible, None: unknown or unbounded)."""
+    opt = z3.Optimize()
+    opt.set("timeout", max(1, int(timeout * 1000)))  # timing
+    opt.add(*constraints)
+    h = opt.maximize(objective)
+    r = opt.check()
+    if r == z3.unsat:
+        return False
+    if r != z3.sat:
+        return None
+    bound = z3.simplify(opt.upper(h))
+    eps = [c for c in z3.z3util.get_vars(bound) if c.decl().name() == "epsilon"]
+    if eps:  # a supremum approached but not attained: sup = value at epsilon = 0
+        bound = z3.simplify(z3.substitute(bound, *[(e, z3.RealVal(0)) for e in eps]))
+    if z3.is_int_value(bound):
+        return Fraction(bound.as_long())
+    if z3.is_rational_value(bound):
+        return Fraction(bound.numerator_as_long(), bound.denominator_as_long())
+    return None
+
+
 def max_causal_gap(em: Emulation, timeout: float = 30.0) -> Fraction | None:
     """The exact sup over the box of the longest causal gap ``t_v - t_u`` in ``em`` (None if z3 gives up).
 
@@ -616,16 +638,14 @@ def max_causal_gap(em: Emulation, timeout: float = 30.0) -> Fraction | None:
             times[affine_name(li, i)] = q(em.bases[li - 1]) - pre[li - 1][i]
             if li < L:
                 times[gadget_name(li, i)] = q(em.bases[li - 1]) + enc.units[li - 1][i]
-    options = SolverOptions(timeout=timeout)
     best = Fraction(0)
     for s in net.synapses:
         gap = times[s.target] - times[s.source] - q(s.delay)
-        opt = optimize(enc.constraints + [gap > 0], gap, True, options)
-        if opt.status == "infeasible":
-            continue
-        if opt.status != "optimal" or opt.value is None:
+        value = _maximize(enc.constraints + [gap > 0], gap, timeout)
+        if value is None:
             return None
-        best = max(best, opt.value)
+        if value is not False:
+            best = max(best, value)
     return best
 
 
