@@ -155,6 +155,17 @@ def test_every_simulated_pattern_is_enumerated(net, data):
         assert simulate(net, x).pattern in found
 
 
+def test_lower_dimensional_on_a_box_corner():
+    """A zero-weight spike arriving exactly at the firing time only at the box corner (2, 0) is found there."""
+    from verisnn.model import Network, Neuron, Synapse
+
+    syn = (Synapse("x1", "v", F(1), F(2)), Synapse("x0", "v", F(0), F(1)))
+    net = Network(("x0", "x1"), (Neuron("v", F(1)),), syn, ("v",))
+    found = patterns_by_dimension(net, Box.uniform(0, 2, 2))
+    assert found[simulate(net, [F(2), F(0)]).pattern] == 0
+    assert len(found) == 2
+
+
 @pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(net=networks(max_inputs=3, max_layers=3, max_width=3), data=st.data())

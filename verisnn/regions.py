@@ -131,9 +131,9 @@ class Space:
         for b in self.bounds:
             c = af.compose(b, inner) if n > 0 else b
             if af.is_const(c):
-                if c[0] <= 0:
+                if c[0] < 0:
                     return None
-                continue
+                continue  # c = 0: the hyperplane is this face of the domain, whose closure we want
             bounds.append(c)
         names = tuple(self.names[j] for j in rest)
         eq = af.constraint_text(g, self.names).replace(" > ", " = ")
