@@ -206,6 +206,19 @@ def test_cover_proof_detects_a_missing_piece():
     assert not af.covers(rm.space.names, rm.space.bounds, [r.constraints for r in rm.regions[1:]])
 
 
+def test_minimized_pieces_keep_their_sets():
+    """Dropping redundant constraints keeps every piece's set: the same grid points fall in the same pieces."""
+    net = signed([2, 3, 1], 1, {"name": "box", "delta": "2"})
+    box = Box.uniform(0, 3, 2)
+    rm = enumerate_regions(net, box)
+    small = rm.minimized()
+    assert sum(map(len, (r.constraints for r in small.regions))) < sum(map(len, (r.constraints for r in rm.regions)))
+    for x in [(F(i, 4), F(j, 4)) for i in range(13) for j in range(13)]:
+        a = [all(af.evaluate(g, x) > 0 for g in r.constraints) for r in rm.regions]
+        b = [all(af.evaluate(g, x) > 0 for g in r.constraints) for r in small.regions]
+        assert a == b
+
+
 def test_segment_space():
     """On the segment (0, 2) -> (2, 2) the neuron w = (1, 1), theta = 1 has pieces {x0} (x0 < 1) then {x0,x1}."""
     net = one_layer([[1, 1]], [1])
