@@ -83,7 +83,8 @@ def pwl_certificate(size: Mapping[str, Any], ctx: RunContext) -> Result:
         return Result("C2", Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
     return Result(
         "C2", Verdict.PROVED, time.perf_counter() - t0,
-        reason=f"{rm.pieces} pieces ({rm.count} causal patterns) cover {box}; coverage and every piece proved by z3",
+        reason=f"{rm.pieces} pieces ({rm.count} causal patterns) cover {box} (z3); every piece proved with the "
+               f"encoding ({'z3 and cvc5' if ctx.solver == 'both' else ctx.solver})",
         size=size, details={"pieces": rm.pieces, "count": rm.count, "certificate": _summary(rm)},
     )
 
