@@ -99,6 +99,25 @@ def test_relu_regions():
     assert count_regions(lines, Box.uniform(F(1, 4), F(1, 3), 2)) == 1
 
 
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_relu_differential(data):
+    """Random 2-3-3-1 ReLU networks: inside each piece the exact evaluation equals the piece's affine map."""
+    q = st.integers(-8, 8).map(lambda n: F(n, 4))
+    layers = []
+    for prev, width in [(2, 3), (3, 3), (3, 1)]:
+        w = data.draw(st.lists(st.lists(q, min_size=prev, max_size=prev), min_size=width, max_size=width))
+        b = data.draw(st.lists(q, min_size=width, max_size=width))
+        layers.append((w, b))
+    net = relu_network(layers)
+    rm = enumerate_regions(net, Box.uniform(-2, 2, 2))
+    for x in [(F(i, 3), F(j, 3)) for i in range(-6, 7) for j in range(-6, 7)]:
+        inside = [r for r in rm.regions if all(af.evaluate(g, x) > 0 for g in r.constraints)]
+        assert len(inside) <= 1
+        if inside:
+            assert tuple(af.evaluate(a, x) for a in inside[0].outputs) == net(x)
+
+
 def test_box_restricts_regions():
     """On a small box only the regions meeting it are counted; a fully fixed box has one point, one region."""
     net = one_layer([[1, 1]], [1])
