@@ -10,7 +10,11 @@ Two strategies:
 
 *monolithic* (any pair): one query, "some ``x`` in the box gives different outputs", over the
 encodings of :mod:`verisnn.encode` (with their firing-time bounds) and ``encode_relu`` (units of
-fixed sign lose their ``If``).  unsat -> proved; sat -> a counterexample, replayed in both exact
+fixed sign lose their ``If``).  When sound firing-time bounds (:func:`linear_bounds`) show that
+every neuron fires, the SNN is written neuron by neuron over its sources' time terms: neurons
+that surely fire after all their inputs arrived as one affine term, neurons with a single varying
+source as their exact PWL function (proved first by a one-variable query), the rest through
+``encode`` of the one-neuron network.  unsat -> proved; sat -> a counterexample, replayed in both exact
 evaluators (:func:`verisnn.simulate.simulate` and ``ReluNetwork.__call__``) before it is reported.
 
 *compositional* (a coded SNN and a ReLU network whose SNN follows the naming of
@@ -45,8 +49,9 @@ from __future__ import annotations
 
 import time as _time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 import z3
@@ -142,7 +147,7 @@ class _Encoded:
     replay: Callable[[Any], None]
 
 
-def _encode_side(side: Side, xs: Sequence[z3.ArithRef], tag: str, box: Box) -> _Encoded:
+def _encode_side(side: Side, xs: Sequence[z3.ArithRef], tag: str, box: Box, options: SolverOptions) -> _Encoded:
     if isinstance(side, ReluNetwork):
         enc = encode_relu(side, xs, tag, box)
         n = side.n_outputs
@@ -152,7 +157,7 @@ def _encode_side(side: Side, xs: Sequence[z3.ArithRef], tag: str, box: Box) -> _
     signs = tuple(-1 if o in codes and codes[o].code == "negative" else 1 for o in side.outputs)
     bounds = linear_bounds(side, tb)
     if all(bounds[v].must_fire and is_finite(bounds[v].hi) for v in side.order):
-        return _encode_neuronwise(side, xs, tag, tb, bounds, signs)
+        return _encode_neuronwise(side, xs, tag, tb, bounds, signs, options)
     senc = encode(side, tag, tb, spike_times(side, list(xs)))
     facts = bound_facts(side, tb, senc.time, senc.fires)
 
@@ -163,13 +168,15 @@ def _encode_side(side: Side, xs: Sequence[z3.ArithRef], tag: str, box: Box) -> _
 
 
 def _encode_neuronwise(net: Network, xs: Sequence[z3.ArithRef], tag: str, tb: Box,
-                       bounds: Mapping[str, TimeBounds], signs: tuple[int, ...]) -> _Encoded:
+                       bounds: Mapping[str, TimeBounds], signs: tuple[int, ...], options: SolverOptions) -> _Encoded:
     """A network whose neurons all surely fire, encoded neuron by neuron over its sources' times.
 
     A *settled* neuron (see :func:`bound_facts`) gets its firing time as the explicit affine term
-    ``(theta + sum_k w_k a_k) / W``; any other neuron is encoded by :func:`verisnn.encode.encode`
-    as a one-neuron network whose inputs are its sources' time terms, with their bounds as its box.
-    Both describe the exact firing time because every source surely fires within its bounds.
+    ``(theta + sum_k w_k a_k) / W``; a neuron with one non-reference source gets its exact PWL
+    firing-time function of that source (:func:`single_source_summary`, proved by a one-variable
+    solver query first); any other neuron is encoded by :func:`verisnn.encode.encode` as a
+    one-neuron network whose inputs are its sources' time terms, with their bounds as its box.
+    All three describe the exact firing time because every source surely fires within its bounds.
     """
     time: dict[str, z3.ArithRef] = dict(zip(net.inputs, spike_times(net, list(xs))))
     for r in net.references:
@@ -186,6 +193,12 @@ def _encode_neuronwise(net: Network, xs: Sequence[z3.ArithRef], tag: str, tb: Bo
             time[v] = (q(net.thresholds[v]) + arrivals) / q(total)
             continue
         sources = list(dict.fromkeys(s.source for s in syn if s.source not in refs))
+        if len(sources) == 1:
+            src = bounds[sources[0]]
+            summary = single_source_summary(net, v, src.lo, src.hi, options)  # type: ignore[arg-type]
+            if summary is not None:
+                time[v] = pwl_term(summary[1], time[sources[0]])
+                continue
         sub = Network(tuple(sources), (Neuron(v, net.thresholds[v]),), tuple(syn), (v,),
                       tuple(refs[n] for n in dict.fromkeys(s.source for s in syn if s.source in refs)), net.kernel)
         sub_box = Box(tuple(bounds[u].lo for u in sources), tuple(bounds[u].hi for u in sources))  # type: ignore[misc]
@@ -286,11 +299,12 @@ def bound_facts(net: Network, box: Box, time: Mapping[str, z3.ArithRef],
     return facts
 
 
-def monolithic_query(a: Side, b: Side, box: Box) -> tuple[list[z3.BoolRef], tuple[z3.ArithRef, ...], list[_Encoded]]:
+def monolithic_query(a: Side, b: Side, box: Box, options: SolverOptions | None = None) -> tuple[list[z3.BoolRef], tuple[z3.ArithRef, ...], list[_Encoded]]:
     """The constraints that are satisfiable iff ``a`` and ``b`` differ somewhere on ``box``."""
     xs = tuple(z3.Real(f"x[{j}]") for j in range(box.dimension))
-    ea = _encode_side(a, xs, "A", box)
-    eb = _encode_side(b, xs, "B", box)
+    options = options or SolverOptions()
+    ea = _encode_side(a, xs, "A", box, options)
+    eb = _encode_side(b, xs, "B", box, options)
     cons = [z3.And(q(lo) <= x, x <= q(hi)) for x, lo, hi in zip(xs, box.lo, box.hi)]
     cons += ea.constraints + eb.constraints
     differ = []
@@ -307,7 +321,7 @@ def check_monolithic(a: Side, b: Side, box: Box, options: SolverOptions | None =
     """One solver query over both encodings (see the module docstring)."""
     _check_shapes(a, b, box)
     start = _time.perf_counter()
-    cons, xs, encs = monolithic_query(a, b, box)
+    cons, xs, encs = monolithic_query(a, b, box, options)
 
     def cex(model: Any) -> Counterexample:
         for e in encs:
@@ -345,6 +359,8 @@ class Lemma:
     theta: Fraction
     target: tuple[tuple[Fraction, ...], Fraction] | None  # affine target, or None for a ReLU gadget target
     relu_target: tuple[tuple[Fraction, ...], Fraction, Fraction] | None = None  # (coef, const, base): base+max(0,.)
+    # one variable: pieces (from, slope, intercept), each valid from ``from`` to the next piece's
+    pwl_target: tuple[tuple[Fraction, Fraction, Fraction], ...] | None = None
 
 
 class NotCompositional(Exception):
@@ -400,6 +416,8 @@ def lemma_constraints(lemma: Lemma) -> tuple[list[z3.BoolRef], list[z3.ArithRef]
     cons: list[z3.BoolRef] = [z3.And(q(lo) <= y, y <= q(hi)) for y, (lo, hi) in zip(ys, lemma.ranges)]
     if lemma.target is not None:
         t_star = _affine_term(lemma.target[0], lemma.target[1], ys)
+    elif lemma.pwl_target is not None:
+        t_star = pwl_term(lemma.pwl_target, ys[0])
     else:
         assert lemma.relu_target is not None
         coef, const, base = lemma.relu_target
@@ -422,6 +440,109 @@ def lemma_constraints(lemma: Lemma) -> tuple[list[z3.BoolRef], list[z3.ArithRef]
     late = potential(t_star) < theta
     cons.append(z3.Or(early, late))
     return cons, ys
+
+
+def pwl_term(pieces: Sequence[tuple[Fraction, Fraction, Fraction]], u: z3.ArithRef) -> z3.ArithRef:
+    """``slope * u + intercept`` of the last piece whose start is ``<= u``, as an If-chain."""
+    term = q(pieces[-1][1]) * u + q(pieces[-1][2])
+    for (_, slope, icpt), (start, _, _) in zip(reversed(pieces[:-1]), reversed(pieces[1:])):
+        term = z3.If(u < q(start), q(slope) * u + q(icpt), term)
+    return term
+
+
+def _local_formula(net: Network, v: str, source: str, u: Fraction) -> tuple[Fraction, Fraction] | None:
+    """Slope and intercept (in ``u = t_source``) of ``t_v`` on ``v``'s causal pattern at ``u`` (linear kernels)."""
+    refs = net.reference_times
+    times = {source: u, **refs}
+    arrivals = [(times[s.source] + s.delay, s.weight, net.kernel_of(s)) for s in net.incoming[v]]
+    from .simulate import first_firing
+
+    firing = first_firing(arrivals, net.thresholds[v])
+    if firing is None or firing.jump:
+        return None
+    causal = [s for s, (a, _, _) in zip(net.incoming[v], arrivals) if a < firing.time]
+    total = sum((s.weight for s in causal), Fraction(0))
+    if total <= 0:
+        return None
+    slope = sum((s.weight for s in causal if s.source == source), Fraction(0)) / total
+    icpt = (net.thresholds[v] + sum((s.weight * (refs[s.source] + s.delay if s.source in refs else s.delay)
+                                     for s in causal), Fraction(0))) / total
+    return slope, icpt
+
+
+def _fire_at(net: Network, v: str, source: str, u: Fraction) -> Time:
+    from .simulate import first_firing
+
+    times = {source: u, **net.reference_times}
+    f = first_firing([(times[s.source] + s.delay, s.weight, net.kernel_of(s)) for s in net.incoming[v]],
+                     net.thresholds[v])
+    return INF if f is None else f.time
+
+
+def single_source_summary(net: Network, v: str, lo: Fraction, hi: Fraction,
+                          options: SolverOptions) -> tuple[str, tuple[tuple[Fraction, Fraction, Fraction], ...]] | None:
+    """``(source, pieces)``: ``t_v`` as an exact PWL function of its only non-reference source's time on ``[lo, hi]``.
+
+    For a linear-kernel neuron whose sources are one node ``u`` (any number of synapses) and
+    references: candidate pieces come from exact simulations (splitting at arrival coincidences
+    and at intersections of the local affine formulas); the candidate is then *proved* with the
+    same first-threshold query as a compositional lemma.  None if no candidate is found or the
+    proof fails (the caller then encodes the neuron in full).
+    """
+    refs = net.reference_times
+    syn = net.incoming[v]
+    sources = {s.source for s in syn if s.source not in refs}
+    if len(sources) != 1 or not all(net.kernel_of(s).is_linear for s in syn):
+        return None
+    (u,) = sources
+    cuts = {lo, hi}
+    for s in syn:
+        if s.source == u:
+            for r in syn:
+                if r.source in refs:
+                    c = refs[r.source] + r.delay - s.delay
+                    if lo < c < hi:
+                        cuts.add(c)
+    points = sorted(cuts)
+    pieces: list[tuple[Fraction, Fraction, Fraction]] = []
+
+    def fit(a: Fraction, b: Fraction, depth: int) -> bool:
+        m = (a + b) / 2
+        f = _local_formula(net, v, u, m)
+        if f is None:
+            return False
+        ok_a = f[0] * a + f[1] == _fire_at(net, v, u, a)
+        ok_b = f[0] * b + f[1] == _fire_at(net, v, u, b)
+        if ok_a and ok_b:
+            pieces.append((a, f[0], f[1]))
+            return True
+        if depth == 0:
+            return False
+        split = m
+        other = _local_formula(net, v, u, a if not ok_a else b)
+        if other is not None and other[0] != f[0]:
+            x = (other[1] - f[1]) / (f[0] - other[0])
+            if a < x < b:
+                split = x
+        return fit(a, split, depth - 1) and fit(split, b, depth - 1)
+
+    for a, b in pairwise(points):
+        if a == b or not fit(a, b, 6):
+            return None
+    if lo == hi:
+        f = _local_formula(net, v, u, lo)
+        if f is None:
+            return None
+        pieces.append((lo, f[0], f[1]))
+    merged: list[tuple[Fraction, Fraction, Fraction]] = []
+    for p in pieces:
+        if merged and merged[-1][1:] == p[1:]:
+            continue
+        merged.append(p)
+    lemma = _lemma(net, v, f"summary of {v}", [(lo, hi)], {u: (0, Fraction(0), 1)}, None, None)
+    lemma = replace(lemma, pwl_target=tuple(merged))
+    status, _ = check_lemma(lemma, options)
+    return (u, tuple(merged)) if status == "unsat" else None
 
 
 def check_lemma(lemma: Lemma, options: SolverOptions) -> tuple[str, str]:
