@@ -65,6 +65,7 @@ __all__ = [
     "sample_patterns",
     "search_max_regions",
     "shared_layer",
+    "strata",
 ]
 
 
@@ -669,16 +670,15 @@ def _relu_eval(net: ReluNetwork, x: Sequence[Fraction]) -> tuple[tuple[bool, ...
     return tuple(pattern), tuple(v)
 
 
-def patterns_by_dimension(net: AnyNetwork, domain: Box | Space | None = None, *, max_dimension: int = 3,
-                          timeout: float = 60.0) -> dict[tuple, int]:
-    """Every pattern realized anywhere on the closed domain, with the largest dimension where it occurs.
+def strata(net: AnyNetwork, domain: Box | Space | None = None, *, max_dimension: int = 3,
+           timeout: float = 60.0) -> list[RegionMap]:
+    """Pieces of every dimension: together their open pieces contain every point of the closed domain.
 
-    The domain (dimension at most ``max_dimension``) is decomposed recursively: full-dimensional
+    The domain (dimension at most ``max_dimension``) is decomposed recursively: its full-dimensional
     pieces, then every constraint hyperplane of a piece and every face of the domain, restricted to
-    the hyperplane (one dimension fewer), down to points, which are simulated.  A point of the
-    closed domain is either inside a full-dimensional piece or on one of those hyperplanes, so no
-    pattern is missed.  Patterns with dimension below the domain's are the lower-dimensional ones
-    that :attr:`RegionMap.count` leaves out.
+    the hyperplane (one free variable fewer), down to single points.  A point of the closed domain
+    is either inside a full-dimensional piece or on one of those hyperplanes, so every point lies
+    in an open piece of some stratum (strata overlap; each is exact on its own pieces).
     """
     input_names = [f"x{j}" for j in range(net.dimension)] if isinstance(net, ReluNetwork) else list(net.inputs)
     if domain is None:
@@ -688,9 +688,9 @@ def patterns_by_dimension(net: AnyNetwork, domain: Box | Space | None = None, *,
     else:
         space = domain
     if space.dimension > max_dimension:
-        raise InvalidInput(f"lower-dimensional patterns are enumerated up to {max_dimension} free inputs, "
+        raise InvalidInput(f"lower-dimensional pieces are enumerated up to {max_dimension} free inputs, "
                            f"the domain has {space.dimension}")
-    found: dict[tuple, int] = {}
+    out: list[RegionMap] = []
     seen: set[tuple] = set()
 
     def collect(sp: Space) -> None:
@@ -698,17 +698,14 @@ def patterns_by_dimension(net: AnyNetwork, domain: Box | Space | None = None, *,
         if key in seen:
             return
         seen.add(key)
-        if sp.dimension == 0:
-            x = sp.x(())
-            pattern = (_relu_eval(net, x)[0] if isinstance(net, ReluNetwork) else simulate(net, list(x)).pattern)
-            found[pattern] = max(found.get(pattern, 0), 0)
-            return
         try:
-            rm = enumerate_regions(net, sp, timeout=timeout)
+            # without redundant constraints, the boundary of each piece lies on its constraints' hyperplanes
+            rm = enumerate_regions(net, sp, timeout=timeout).minimized(timeout)
         except InvalidInput:  # the hyperplane misses the open domain
             return
-        for p in rm.patterns:
-            found[p] = max(found.get(p, -1), sp.dimension)
+        out.append(rm)
+        if sp.dimension == 0:
+            return
         planes = list(dict.fromkeys([g for r in rm.regions for g in r.constraints] + list(sp.bounds)))
         for g in planes:
             sub = sp.restrict(g)
@@ -716,6 +713,20 @@ def patterns_by_dimension(net: AnyNetwork, domain: Box | Space | None = None, *,
                 collect(sub)
 
     collect(space)
+    return out
+
+
+def patterns_by_dimension(net: AnyNetwork, domain: Box | Space | None = None, *, max_dimension: int = 3,
+                          timeout: float = 60.0) -> dict[tuple, int]:
+    """Every pattern realized anywhere on the closed domain, with the largest dimension where it occurs.
+
+    Built from :func:`strata`.  Patterns with dimension below the domain's are the lower-dimensional
+    ones that :attr:`RegionMap.count` leaves out.
+    """
+    found: dict[tuple, int] = {}
+    for rm in strata(net, domain, max_dimension=max_dimension, timeout=timeout):
+        for p in rm.patterns:
+            found[p] = max(found.get(p, -1), rm.space.dimension)
     return found
 
 
