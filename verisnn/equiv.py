@@ -138,6 +138,100 @@ def _counterexample(a: Side, b: Side, x: tuple[Fraction, ...], where: str) -> Co
 # --- monolithic -------------------------------------------------------------------------------------
 
 
+class Lin:
+    """An exact linear combination ``c + sum_k coef_k * atom_k`` of :class:`Algebra` atoms."""
+
+    __slots__ = ("c", "t")
+
+    def __init__(self, c: Fraction = Fraction(0), t: Mapping[int, Fraction] | None = None):
+        self.c = Fraction(c)
+        self.t = {k: v for k, v in (t or {}).items() if v != 0}
+
+    def __add__(self, other: Lin) -> Lin:
+        t = dict(self.t)
+        for k, v in other.t.items():
+            t[k] = t.get(k, Fraction(0)) + v
+        return Lin(self.c + other.c, t)
+
+    def __sub__(self, other: Lin) -> Lin:
+        return self + other.scale(Fraction(-1))
+
+    def scale(self, a: Fraction) -> Lin:
+        return Lin(self.c * a, {k: v * a for k, v in self.t.items()})
+
+    def shift(self, a: Fraction) -> Lin:
+        return Lin(self.c + a, self.t)
+
+    def key(self) -> tuple:
+        return (self.c, tuple(sorted(self.t.items())))
+
+    @property
+    def is_zero(self) -> bool:
+        return self.c == 0 and not self.t
+
+
+class Algebra:
+    """Canonical terms for both sides of one equivalence query (structural hashing).
+
+    Atoms are the input values, ReLU hinges ``relu(n)`` of normalized linear forms ``n`` (leading
+    coefficient 1, so ``relu(a n) = a relu(n)`` for ``a > 0`` and ``relu(e) = e + relu(-e)``), and
+    opaque solver terms.  Equal sub-functions built the same way on both sides become the same
+    atom, so the solver sees shared terms; every rewrite is an exact identity.  A hinge whose
+    argument has a fixed sign on the box (interval bounds of the atoms) is replaced by its
+    argument or 0.
+    """
+
+    def __init__(self) -> None:
+        self.terms: list[z3.ArithRef] = []
+        self.bounds: list[tuple[Fraction | None, Fraction | None]] = []
+        self.hinges: dict[tuple, int] = {}
+        self.constraints: list[z3.BoolRef] = []
+
+    def var(self, term: z3.ArithRef, lo: Time | None = None, hi: Time | None = None) -> Lin:
+        self.terms.append(term)
+        self.bounds.append((lo if lo is not None and is_finite(lo) else None,  # type: ignore[arg-type]
+                            hi if hi is not None and is_finite(hi) else None))  # type: ignore[arg-type]
+        return Lin(Fraction(0), {len(self.terms) - 1: Fraction(1)})
+
+    def range(self, e: Lin) -> tuple[Fraction | None, Fraction | None]:
+        lo: Fraction | None = e.c
+        hi: Fraction | None = e.c
+        for k, a in e.t.items():
+            blo, bhi = self.bounds[k]
+            lo_k, hi_k = (blo, bhi) if a > 0 else (bhi, blo)
+            lo = None if lo is None or lo_k is None else lo + a * lo_k
+            hi = None if hi is None or hi_k is None else hi + a * hi_k
+        return lo, hi
+
+    def relu(self, e: Lin) -> Lin:
+        lo, hi = self.range(e)
+        if lo is not None and lo >= 0:
+            return e
+        if hi is not None and hi <= 0:
+            return Lin()
+        lead = e.t[min(e.t)]
+        if lead < 0:
+            return e + self.relu(e.scale(Fraction(-1)))
+        n = e.scale(1 / lead)
+        key = n.key()
+        if key not in self.hinges:
+            arg = self.term(n)
+            h = z3.Real(f"relu[{len(self.hinges)}]")
+            self.constraints.append(h == z3.If(arg > 0, arg, q(0)))
+            nlo, nhi = self.range(n)
+            self.hinges[key] = len(self.terms)
+            self.terms.append(h)
+            self.bounds.append((Fraction(0) if nlo is None else max(nlo, Fraction(0)),
+                                None if nhi is None else max(nhi, Fraction(0))))
+        return Lin(Fraction(0), {self.hinges[key]: lead})
+
+    def term(self, e: Lin) -> z3.ArithRef:
+        parts = [self.terms[k] if a == 1 else q(a) * self.terms[k] for k, a in sorted(e.t.items())]
+        if e.c != 0 or not parts:
+            parts.append(q(e.c))
+        return parts[0] if len(parts) == 1 else z3.Sum(*parts)
+
+
 @dataclass
 class _Encoded:
     values: tuple[z3.ArithRef, ...]  # decoded outputs
@@ -145,20 +239,33 @@ class _Encoded:
     silent_sign: tuple[int, ...]  # value of a silent output: -1 (-inf) or +1 (+inf)
     constraints: list[z3.BoolRef]
     replay: Callable[[Any], None]
+    lins: tuple[Lin, ...] | None = None  # decoded outputs as canonical terms, when every output fires
 
 
-def _encode_side(side: Side, xs: Sequence[z3.ArithRef], tag: str, box: Box, options: SolverOptions) -> _Encoded:
+def _encode_side(side: Side, alg: Algebra, xs: Sequence[Lin], tag: str, box: Box,
+                 options: SolverOptions) -> _Encoded:
     if isinstance(side, ReluNetwork):
-        enc = encode_relu(side, xs, tag, box)
+        cur = list(xs)
+        last = len(side.layers) - 1
+        for li, layer in enumerate(side.layers):
+            nxt = []
+            for row, b in zip(layer.weights, layer.bias):
+                z = Lin(b)
+                for w, a in zip(row, cur):
+                    if w != 0:
+                        z = z + a.scale(w)
+                nxt.append(z if li == last else alg.relu(z))
+            cur = nxt
         n = side.n_outputs
-        return _Encoded(enc.outputs, (z3.BoolVal(True),) * n, (0,) * n, list(enc.constraints), lambda m: None)
+        return _Encoded(tuple(alg.term(v) for v in cur), (z3.BoolVal(True),) * n, (0,) * n, [], lambda m: None,
+                        tuple(cur))
     tb = time_box(side, box)
     codes = {c.node: c for c in side.codes.outputs} if side.codes is not None else {}
     signs = tuple(-1 if o in codes and codes[o].code == "negative" else 1 for o in side.outputs)
     bounds = linear_bounds(side, tb)
     if all(bounds[v].must_fire and is_finite(bounds[v].hi) for v in side.order):
-        return _encode_neuronwise(side, xs, tag, tb, bounds, signs, options)
-    senc = encode(side, tag, tb, spike_times(side, list(xs)))
+        return _encode_neuronwise(side, alg, xs, tag, bounds, signs, options)
+    senc = encode(side, tag, tb, spike_times(side, [alg.term(x) for x in xs]))
     facts = bound_facts(side, tb, senc.time, senc.fires)
 
     def replay(model: Any) -> None:
@@ -167,20 +274,26 @@ def _encode_side(side: Side, xs: Sequence[z3.ArithRef], tag: str, box: Box, opti
     return _Encoded(senc.decoded, senc.output_fires, signs, list(senc.constraints) + facts, replay)
 
 
-def _encode_neuronwise(net: Network, xs: Sequence[z3.ArithRef], tag: str, tb: Box,
-                       bounds: Mapping[str, TimeBounds], signs: tuple[int, ...], options: SolverOptions) -> _Encoded:
-    """A network whose neurons all surely fire, encoded neuron by neuron over its sources' times.
+def _encode_neuronwise(net: Network, alg: Algebra, xs: Sequence[Lin], tag: str, bounds: Mapping[str, TimeBounds],
+                       signs: tuple[int, ...], options: SolverOptions) -> _Encoded:
+    """A network whose neurons all surely fire, written neuron by neuron over its sources' times.
 
-    A *settled* neuron (see :func:`bound_facts`) gets its firing time as the explicit affine term
+    A *settled* neuron (see :func:`bound_facts`) gets its firing time as the affine combination
     ``(theta + sum_k w_k a_k) / W``; a neuron with one non-reference source gets its exact PWL
     firing-time function of that source (:func:`single_source_summary`, proved by a one-variable
-    solver query first); any other neuron is encoded by :func:`verisnn.encode.encode` as a
-    one-neuron network whose inputs are its sources' time terms, with their bounds as its box.
-    All three describe the exact firing time because every source surely fires within its bounds.
+    solver query first), as hinges ``relu(u - b_k)`` when it is continuous; any other neuron is
+    encoded by :func:`verisnn.encode.encode` as a one-neuron network whose inputs are its sources'
+    time terms, with their bounds as its box.  All three describe the exact firing time because
+    every source surely fires within its bounds.  Times are :class:`Lin` terms of ``alg``.
     """
-    time: dict[str, z3.ArithRef] = dict(zip(net.inputs, spike_times(net, list(xs))))
+    in_codes = {c.node: c for c in net.codes.inputs} if net.codes is not None else {}
+    time: dict[str, Lin] = {}
+    for name, x in zip(net.inputs, xs):
+        c = in_codes.get(name)
+        time[name] = x if c is None else x.scale(Fraction(-1)).shift(c.base) if c.code == "negative" \
+            else x.shift(c.base)
     for r in net.references:
-        time[r.name] = q(r.time)
+        time[r.name] = Lin(r.time)
     refs = {r.name: r for r in net.references}
     cons: list[z3.BoolRef] = []
     for v in net.order:
@@ -189,31 +302,47 @@ def _encode_neuronwise(net: Network, xs: Sequence[z3.ArithRef], tag: str, tb: Bo
         total = sum((s.weight for s in syn), Fraction(0))
         if total > 0 and all(net.kernel_of(s).is_linear and bounds[s.source].hi + s.delay <= bv.lo  # type: ignore[operator]
                              for s in syn):
-            arrivals = z3.Sum(*[q(s.weight) * (time[s.source] + q(s.delay)) for s in syn])
-            time[v] = (q(net.thresholds[v]) + arrivals) / q(total)
+            acc = Lin(net.thresholds[v])
+            for syn_k in syn:
+                acc = acc + time[syn_k.source].shift(syn_k.delay).scale(syn_k.weight)
+            time[v] = acc.scale(1 / total)
             continue
         sources = list(dict.fromkeys(s.source for s in syn if s.source not in refs))
         if len(sources) == 1:
             src = bounds[sources[0]]
             summary = single_source_summary(net, v, src.lo, src.hi, options)  # type: ignore[arg-type]
             if summary is not None:
-                time[v] = pwl_term(summary[1], time[sources[0]])
+                time[v] = _pwl_lin(alg, summary[1], time[sources[0]], bv)
                 continue
         sub = Network(tuple(sources), (Neuron(v, net.thresholds[v]),), tuple(syn), (v,),
                       tuple(refs[n] for n in dict.fromkeys(s.source for s in syn if s.source in refs)), net.kernel)
         sub_box = Box(tuple(bounds[u].lo for u in sources), tuple(bounds[u].hi for u in sources))  # type: ignore[misc]
-        enc = encode(sub, f"{tag}.{v}", sub_box, [time[u] for u in sources])
+        enc = encode(sub, f"{tag}.{v}", sub_box, [alg.term(time[u]) for u in sources])
         cons.extend(enc.constraints)
         cons.append(enc.fires[v])  # bounds: v surely fires
-        time[v] = enc.time[v]
-    decoded = []
+        time[v] = alg.var(enc.time[v], bv.lo, bv.hi)
+    decoded: list[Lin] = []
     codes = {c.node: c for c in net.codes.outputs} if net.codes is not None else {}
     for o in net.outputs:
         c = codes.get(o)
         t = time[o]
-        decoded.append(t if c is None else q(c.base) - t if c.code == "negative" else t - q(c.base))
+        decoded.append(t if c is None else t.scale(Fraction(-1)).shift(c.base) if c.code == "negative"
+                       else t.shift(-c.base))
     n = len(net.outputs)
-    return _Encoded(tuple(decoded), (z3.BoolVal(True),) * n, signs, cons, lambda m: None)
+    return _Encoded(tuple(alg.term(d) for d in decoded), (z3.BoolVal(True),) * n, signs, cons, lambda m: None,
+                    tuple(decoded))
+
+
+def _pwl_lin(alg: Algebra, pieces: Sequence[tuple[Fraction, Fraction, Fraction]], u: Lin, bv: TimeBounds) -> Lin:
+    """A proved PWL summary of ``u`` as a Lin: hinges if continuous, else an opaque If-chain term."""
+    continuous = all(p[1] * n[0] + p[2] == n[1] * n[0] + n[2] for p, n in pairwise(pieces))
+    if not continuous:
+        return alg.var(pwl_term(pieces, alg.term(u)), bv.lo, bv.hi)
+    out = u.scale(pieces[0][1]).shift(pieces[0][2])
+    for prev, cur in pairwise(pieces):
+        if cur[1] != prev[1]:
+            out = out + alg.relu(u.shift(-cur[0])).scale(cur[1] - prev[1])
+    return out
 
 
 @dataclass(frozen=True)
@@ -303,17 +432,25 @@ def monolithic_query(a: Side, b: Side, box: Box, options: SolverOptions | None =
     """The constraints that are satisfiable iff ``a`` and ``b`` differ somewhere on ``box``."""
     xs = tuple(z3.Real(f"x[{j}]") for j in range(box.dimension))
     options = options or SolverOptions()
-    ea = _encode_side(a, xs, "A", box, options)
-    eb = _encode_side(b, xs, "B", box, options)
+    alg = Algebra()
+    lins = [alg.var(x, lo, hi) for x, lo, hi in zip(xs, box.lo, box.hi)]
+    ea = _encode_side(a, alg, lins, "A", box, options)
+    eb = _encode_side(b, alg, lins, "B", box, options)
     cons = [z3.And(q(lo) <= x, x <= q(hi)) for x, lo, hi in zip(xs, box.lo, box.hi)]
-    cons += ea.constraints + eb.constraints
+    cons += alg.constraints + ea.constraints + eb.constraints
     differ = []
-    for va, fa, sa, vb, fb, sb in zip(ea.values, ea.fires, ea.silent_sign, eb.values, eb.fires, eb.silent_sign):
-        differ.append(z3.And(fa, fb, va != vb))
-        differ.append(z3.Xor(fa, fb) if not (z3.is_true(fa) and z3.is_true(fb)) else z3.BoolVal(False))
-        if sa != sb and sa and sb:
-            differ.append(z3.And(z3.Not(fa), z3.Not(fb)))
-    cons.append(z3.Or(*differ))
+    if ea.lins is not None and eb.lins is not None:
+        for la, lb in zip(ea.lins, eb.lins):
+            diff = la - lb
+            if not diff.is_zero:  # identical canonical terms: equal outputs, nothing to ask
+                differ.append(alg.term(diff) != q(0))
+    else:
+        for va, fa, sa, vb, fb, sb in zip(ea.values, ea.fires, ea.silent_sign, eb.values, eb.fires, eb.silent_sign):
+            differ.append(z3.And(fa, fb, va != vb))
+            differ.append(z3.Xor(fa, fb) if not (z3.is_true(fa) and z3.is_true(fb)) else z3.BoolVal(False))
+            if sa != sb and sa and sb:
+                differ.append(z3.And(z3.Not(fa), z3.Not(fb)))
+    cons.append(z3.Or(*differ) if differ else z3.BoolVal(False))
     return cons, xs, [ea, eb]
 
 
