@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import networks
+from test_emulate import relu_networks
 
 from verisnn.domain import Box
 from verisnn.emulate import emulate, random_relu
@@ -25,7 +26,7 @@ from verisnn.equiv import (
 from verisnn.errors import InvalidInput
 from verisnn.io import save_network, save_relu
 from verisnn.kernels import linear
-from verisnn.model import Network, layered, relu_network
+from verisnn.model import Network, ReluLayer, ReluNetwork, layered, relu_network
 from verisnn.results import Verdict
 from verisnn.simulate import simulate
 
@@ -213,3 +214,51 @@ def test_acas_shaped_compositional_proof():
     em = emulate(relu, box)
     result = check_compositional(em.network, relu, box)
     assert result.verdict is Verdict.PROVED, str(result)
+
+
+def test_canonical_algebra_identities():
+    """relu(2e) shares the atom of relu(e); relu(-e) = -e + relu(e); fixed-sign hinges vanish."""
+    import z3
+
+    from verisnn.equiv import Algebra, Lin
+
+    alg = Algebra()
+    x = alg.var(z3.Real("x"), Fraction(-1), Fraction(1))
+    y = alg.var(z3.Real("y"), Fraction(-1), Fraction(1))
+    e = x - y.scale(Fraction(1, 2))
+    assert (alg.relu(e.scale(Fraction(2))) - alg.relu(e).scale(Fraction(2))).is_zero
+    assert (alg.relu(e.scale(Fraction(-1))) - (alg.relu(e) - e)).is_zero
+    assert (alg.relu(x.shift(Fraction(2))) - x.shift(Fraction(2))).is_zero
+    assert alg.relu(x.shift(Fraction(-3))).is_zero
+    assert not (alg.relu(e) - alg.relu(x)).is_zero
+    assert len(alg.hinges) == 2 and Lin(Fraction(0)).is_zero
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_monolithic_verdicts_agree_with_sampling(data):
+    """A rescaled copy of a random ReLU network is proved equal; a perturbed one is never proved unless equal at samples."""
+    relu = data.draw(relu_networks(max_d=2, max_depth=3, max_width=3))
+    box = Box.uniform(-1, 1, relu.dimension)
+    # rescale hidden unit 0 of layer 1 by c > 0 and its outgoing weights by 1/c: the same function
+    if len(relu.layers) > 1:
+        c = Fraction(data.draw(st.integers(1, 5)), data.draw(st.integers(1, 5)))
+        l1, l2 = relu.layers[0], relu.layers[1]
+        w1 = [list(r) for r in l1.weights]
+        b1 = list(l1.bias)
+        w1[0] = [c * v for v in w1[0]]
+        b1[0] = c * b1[0]
+        w2 = [[v / c if j == 0 else v for j, v in enumerate(r)] for r in l2.weights]
+        same = ReluNetwork((ReluLayer(tuple(map(tuple, w1)), tuple(b1)),
+                            ReluLayer(tuple(map(tuple, w2)), l2.bias), *relu.layers[2:]))
+        assert check_monolithic(relu, same, box).verdict is Verdict.PROVED
+    em = emulate(relu, box)
+    k = data.draw(st.integers(0, len(em.network.synapses) - 1))
+    bad = perturbed(em.network, k, Fraction(data.draw(st.integers(-3, 3)), 7))
+    result = check_monolithic(bad, relu, box)
+    grid = [Fraction(i, 4) for i in range(-4, 5)]
+    samples = [(a,) if relu.dimension == 1 else (a, b) for a in grid for b in (grid if relu.dimension > 1 else [0])]
+    if result.verdict is Verdict.PROVED:
+        assert all(evaluate(bad, x) == relu(x) for x in samples)
+    elif result.verdict is Verdict.REFUTED:
+        assert_replayed(result, bad, relu)
