@@ -101,24 +101,26 @@ def main() -> None:
     print(f"{'network':<13} {'units':>5} {'SNN neurons':>11} | {'naive z3':>16} | {'verisnn monolithic':>18} | "
           f"{'verisnn compositional':>21}")
     for name, d, widths, n in SHAPES:
-        if args.only and name not in args.only:
-            continue
-        relu = random_relu(d, widths, n, seed=args.seed)
-        box = Box.uniform(-1, 1, d)
-        em = emulate(relu, box)
-        opts = SolverOptions(timeout=args.timeout)
-        base = timed(lambda: naive(em.network, relu, box, args.timeout))
-        mono = timed(lambda: str(check_monolithic(em.network, relu, box, opts).verdict))
+        if not args.only or name in args.only:
+            print(row(name, random_relu(d, widths, n, seed=args.seed), Box.uniform(-1, 1, d), args.timeout),
+                  flush=True)
 
-        def comp() -> str:
-            e = emulate(relu, box)
-            r = check_compositional(e.network, relu, box, opts)
-            return str(r.verdict) if r.verdict is not Verdict.UNKNOWN else "unknown"
 
-        compo = timed(comp)
-        print(f"{name:<13} {relu.hidden_units:>5} {em.size.neurons:>11} | {cell(*base):>16} | {cell(*mono):>18} | "
-              f"{cell(*compo):>21}", flush=True)
+def row(name: str, relu: ReluNetwork, box: Box, timeout: float) -> str:
+    """One line of the table: the three ways on one network."""
+    em = emulate(relu, box)
+    opts = SolverOptions(timeout=timeout)
+    base = timed(lambda: naive(em.network, relu, box, timeout))
+    mono = timed(lambda: str(check_monolithic(em.network, relu, box, opts).verdict))
 
+    def comp() -> str:
+        e = emulate(relu, box)
+        r = check_compositional(e.network, relu, box, opts)
+        return str(r.verdict) if r.verdict is not Verdict.UNKNOWN else "unknown"
+
+    compo = timed(comp)
+    return (f"{name:<13} {relu.hidden_units:>5} {em.size.neurons:>11} | {cell(*base):>16} | {cell(*mono):>18} | "
+            f"{cell(*compo):>21}")
 
 if __name__ == "__main__":
     main()
