@@ -14,7 +14,10 @@ fixed sign lose their ``If``).  When sound firing-time bounds (:func:`linear_bou
 every neuron fires, the SNN is written neuron by neuron over its sources' time terms: neurons
 that surely fire after all their inputs arrived as one affine term, neurons with a single varying
 source as their exact PWL function (proved first by a one-variable query), the rest through
-``encode`` of the one-neuron network.  unsat -> proved; sat -> a counterexample, replayed in both exact
+``encode`` of the one-neuron network.  Both sides are built as canonical terms of one
+:class:`Algebra` (structural hashing: ReLU hinges of normalized linear forms, exact rewrites
+only), so sub-functions that the two networks compute the same way become shared solver terms;
+when the outputs' canonical terms coincide the query is trivially unsatisfiable.  unsat -> proved; sat -> a counterexample, replayed in both exact
 evaluators (:func:`verisnn.simulate.simulate` and ``ReluNetwork.__call__``) before it is reported.
 
 *compositional* (a coded SNN and a ReLU network whose SNN follows the naming of
