@@ -1,0 +1,95 @@
+"""C3: positive weights + linear kernel => the realization is continuous, at any depth.
+
+Singh, Fono, Kutyniok (arXiv 2308.08218): for positive weights and the linear response kernel,
+``R(Phi)`` is continuous (indeed a CPWL map).  verisnn decides continuity of any given network
+exactly (see :mod:`verisnn.properties`): proved on positive linear instances at several depths,
+parametrically for one neuron (1-Lipschitz in l_inf for every positive weight vector implies
+continuity), and refuted, with a jump witness, for signed networks and finite kernels.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Mapping
+
+import z3
+
+from verisnn.claims import RunContext, claim
+from verisnn.domain import Box
+from verisnn.encode import exact
+from verisnn.errors import InternalError
+from verisnn.generate import positive_linear, size_widths
+from verisnn.io import network_to_json
+from verisnn.model import Network, Neuron, Synapse
+from verisnn.numbers import fmt
+from verisnn.parametric import one_neuron_from_model, param_neuron, weight_vars
+from verisnn.properties import check_property
+from verisnn.kernels import box
+from verisnn.results import Counterexample, Result
+from verisnn.simulate import realize
+from verisnn.solve import Query, SolverOptions, solve
+
+
+def _continuity(net: Network, hi: int, ctx: RunContext) -> Result:
+    return check_property(net, "continuous", Box.uniform(0, hi, net.dimension), SolverOptions.of(ctx))
+
+
+@claim("C3", expected="proved", sizes=[{"widths": [2, 3, 1], "seed": 0}, {"widths": [2, 3, 3, 1], "seed": 1},
+                                        {"widths": [3, 4, 4, 4, 1], "seed": 2}])
+def continuity_instances(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Positive weights + linear kernel => R continuous on [0, 4]^d (seeded instances, depth 1 to 4)."""
+    net = positive_linear(size_widths(dict(size), [2, 3, 1]), int(size.get("seed", 0)))
+    return _continuity(net, 4, ctx)
+
+
+@claim("C3-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}])
+def continuity_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """For EVERY w in (0, 4]^d, theta in (0, 4]: |t(x) - t(y)| <= |x - y|_inf, hence t is continuous (NRA)."""
+    d = int(size.get("d", 2))
+    w = weight_vars("w", d)
+    theta = z3.Real("theta")
+    x, y = weight_vars("t[x]@a", d), weight_vars("t[x]@b", d)
+    a = param_neuron("v@a", w, theta, x, may_be_silent=False)
+    b = param_neuron("v@b", w, theta, y, may_be_silent=False)
+    m = z3.Real("dist")
+    hyp = [z3.And(wi > 0, wi <= 4) for wi in w] + [theta > 0, theta <= 4]
+    dist = [z3.And(xi - yi <= m, yi - xi <= m) for xi, yi in zip(x, y)]
+    violation = [b.time - a.time > m]
+
+    def cex(model: Any) -> Counterexample:
+        net, ws, th = one_neuron_from_model(model, w, theta)
+        xs, ys = tuple(exact(model, v) for v in x), tuple(exact(model, v) for v in y)
+        tx, ty = realize(net, xs)[0], realize(net, ys)[0]
+        gap = max(abs(p - q) for p, q in zip(xs, ys))
+        if not abs(ty - tx) > gap:
+            raise InternalError("C3-param counterexample not reproduced")
+        return Counterexample((xs, ys), ((tx,), (ty,)), f"|{fmt(ty)} - {fmt(tx)}| > |x - y|_inf = {fmt(gap)}",
+                              network_to_json(net), {f"w{i}": v for i, v in enumerate(ws)} | {"theta": th})
+
+    return solve(Query("C3-param", hyp + a.constraints + b.constraints + dist + violation, cex,
+                       proved=f"every positive fan-in-{d} neuron is 1-Lipschitz (l_inf), so continuous",
+                       size=dict(size)), SolverOptions.of(ctx))
+
+
+def inhibition_jump() -> Network:
+    """w = (1, -1, 1/2), theta = 1: the potential touches 1 at t = 1 when x1 = 1, then waits for x2."""
+    syn = (Synapse("x0", "v", Fraction(1)), Synapse("x1", "v", Fraction(-1)), Synapse("x2", "v", Fraction(1, 2)))
+    return Network(("x0", "x1", "x2"), (Neuron("v", Fraction(1)),), syn, ("v",))
+
+
+def box_jump() -> Network:
+    """Positive weights (1, 1, 3), box(2) kernel, theta 5/2: the first pair's window closes, then x2 is needed."""
+    syn = (Synapse("x0", "v", Fraction(1)), Synapse("x1", "v", Fraction(1)), Synapse("x2", "v", Fraction(3)))
+    return Network(("x0", "x1", "x2"), (Neuron("v", Fraction(5, 2)),), syn, ("v",), kernel=box(2))
+
+
+@claim("C3-signed", expected="refuted", sizes=[{}], broken_of="C3")
+def continuity_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken variant (signed weights): w = (1, -1, 1/2), theta = 1 is discontinuous on [0, 4]^3."""
+    return _continuity(inhibition_jump(), 4, ctx)
+
+
+@claim("C3-box", expected="refuted", sizes=[{}], broken_of="C3")
+def continuity_box(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken variant (finite kernel): positive weights with the box(2) kernel are discontinuous on [0, 4]^3."""
+    return _continuity(box_jump(), 4, ctx)

@@ -1,0 +1,92 @@
+"""C4: positive weights + linear kernel => nondecreasing, concave, 1-Lipschitz (l_inf), translation equivariant.
+
+Singh, Fono, Kutyniok (arXiv 2308.08218): with positive weights and the linear kernel every
+firing time is nondecreasing in every input, concave, 1-Lipschitz in the l_inf norm, and
+without references ``R(x + c*1) = R(x) + c*1``.  Each property is proved on seeded instances
+and refuted by its broken variant: signed weights for the first three (one neuron with
+``w = (2, -1)``, ``theta = 1`` fires at ``max(x0 + 1/2, 1 + 2 x0 - x1)``: decreasing and convex in
+``x1``, slope 3 in l_inf), and a reference for translation (signed weights do not break
+translation equivariance: without references the dynamics are time invariant).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Mapping
+
+from verisnn.claims import RunContext, claim
+from verisnn.domain import Box
+from verisnn.generate import positive_linear, size_widths
+from verisnn.model import Network, Reference, Synapse, layered
+from verisnn.properties import check_property
+from verisnn.results import Result
+from verisnn.solve import SolverOptions
+
+SIZES = [{"widths": [2, 3, 1], "seed": 0}, {"widths": [3, 3, 3, 1], "seed": 1}]
+
+
+def _instance(size: Mapping[str, Any]) -> Network:
+    return positive_linear(size_widths(dict(size), [2, 3, 1]), int(size.get("seed", 0)))
+
+
+def _check(net: Network, prop: str, ctx: RunContext) -> Result:
+    return check_property(net, prop, Box.uniform(0, 4, net.dimension), SolverOptions.of(ctx))
+
+
+def signed_neuron() -> Network:
+    return layered(2, [{"weights": [[2, -1]], "thresholds": [1]}])
+
+
+def with_reference(net: Network) -> Network:
+    """``net`` plus a reference spike at 0 feeding its first neuron with weight 1/2."""
+    first = net.order[0]
+    return Network(net.inputs, net.neurons, net.synapses + (Synapse("ref", first, Fraction(1, 2)),), net.outputs,
+                   net.references + (Reference("ref", Fraction(0)),), net.kernel)
+
+
+@claim("C4-monotone", expected="proved", sizes=SIZES)
+def monotone(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """x <= y (componentwise) => R(x) <= R(y) on [0, 4]^d for positive linear networks."""
+    return _check(_instance(size), "monotone", ctx)
+
+
+@claim("C4-concave", expected="proved", sizes=SIZES)
+def concave(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """R((x + y)/2) >= (R(x) + R(y))/2 on [0, 4]^d (midpoint concavity, exact for PWL maps)."""
+    return _check(_instance(size), "concave", ctx)
+
+
+@claim("C4-lipschitz", expected="proved", sizes=SIZES)
+def lipschitz(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """|R(x) - R(y)|_inf <= |x - y|_inf on [0, 4]^d for positive linear networks."""
+    return _check(_instance(size), "lipschitz=1", ctx)
+
+
+@claim("C4-translation", expected="proved", sizes=SIZES)
+def translation(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Without references: R(x + c*1) = R(x) + c*1 whenever x and x + c*1 lie in [0, 4]^d."""
+    return _check(_instance(size), "translation", ctx)
+
+
+@claim("C4-monotone-signed", expected="refuted", broken_of="C4-monotone")
+def monotone_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken variant: w = (2, -1) is decreasing in x1."""
+    return _check(signed_neuron(), "monotone", ctx)
+
+
+@claim("C4-concave-signed", expected="refuted", broken_of="C4-concave")
+def concave_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken variant: w = (2, -1) is convex in x1."""
+    return _check(signed_neuron(), "concave", ctx)
+
+
+@claim("C4-lipschitz-signed", expected="refuted", broken_of="C4-lipschitz")
+def lipschitz_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken variant: w = (2, -1) has slope 2 in x0 on one piece."""
+    return _check(signed_neuron(), "lipschitz=1", ctx)
+
+
+@claim("C4-translation-reference", expected="refuted", broken_of="C4-translation")
+def translation_reference(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken variant: a reference spike (a fixed time) breaks translation equivariance."""
+    return _check(with_reference(_instance({"widths": [2, 3, 1], "seed": 0})), "translation", ctx)

@@ -1,0 +1,111 @@
+"""C5: spiking networks realize discontinuous maps; ReLU networks never do.
+
+Singh, Fono, Kutyniok (arXiv 2308.08218): with inhibitory synapses, or with finite response
+kernels even under positive weights, an SNN can realize a discontinuous map, which no ReLU network
+(a composition of continuous maps) can.  verisnn finds discontinuity witnesses with its exact
+continuity decision, and proves continuity of ReLU instances as Lipschitz continuity with the
+product of the layers' l_inf operator norms (checked by the solver, not assumed).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from fractions import Fraction
+from typing import Any, Mapping, Sequence
+
+import z3
+
+from verisnn.claims import RunContext, claim
+from verisnn.domain import Box
+from verisnn.encode import encode_relu, exact, q
+from verisnn.errors import InternalError
+from verisnn.model import Network, Neuron, ReluNetwork, Synapse, relu_network
+from verisnn.kernels import triangle
+from verisnn.numbers import fmt
+from verisnn.properties import check_property
+from verisnn.results import Counterexample, Result
+from verisnn.solve import Query, SolverOptions, solve
+
+
+def inhibition_silence() -> Network:
+    """SPEC §2: w = (1, -1), theta = 1 fires at x0 + 1 when x1 >= x0 + 1, and is silent otherwise."""
+    syn = (Synapse("x0", "v", Fraction(1)), Synapse("x1", "v", Fraction(-1)))
+    return Network(("x0", "x1"), (Neuron("v", Fraction(1)),), syn, ("v",))
+
+
+def triangle_positive() -> Network:
+    """Positive weights (1, 1, 2), triangle(1) kernel, theta 3/2: two early spikes fire or miss, x2 rescues."""
+    syn = (Synapse("x0", "v", Fraction(1)), Synapse("x1", "v", Fraction(1)), Synapse("x2", "v", Fraction(2)))
+    return Network(("x0", "x1", "x2"), (Neuron("v", Fraction(3, 2)),), syn, ("v",), kernel=triangle(1))
+
+
+@claim("C5", expected="witness found", sizes=[{}])
+def inhibition_witness(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """An inhibitory synapse makes R discontinuous: a witness on [0, 2]^2 (firing <-> silent)."""
+    net = inhibition_silence()
+    return check_property(net, "continuous", Box.uniform(0, 2, 2), SolverOptions.of(ctx))
+
+
+@claim("C5-finite-kernel", expected="witness found", sizes=[{}])
+def finite_kernel_witness(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Positive weights with the triangle(1) kernel: R is discontinuous on [0, 3]^3 (finite jump)."""
+    net = triangle_positive()
+    return check_property(net, "continuous", Box.uniform(0, 3, 3), SolverOptions.of(ctx))
+
+
+def random_relu(widths: Sequence[int], seed: int) -> ReluNetwork:
+    rng = random.Random(seed)
+    layers = []
+    for prev, width in zip(widths, widths[1:]):
+        layers.append(([[Fraction(rng.randint(-8, 8), 4) for _ in range(prev)] for _ in range(width)],
+                       [Fraction(rng.randint(-4, 4), 4) for _ in range(width)]))
+    return relu_network(layers)
+
+
+def norm_product(relu: ReluNetwork) -> Fraction:
+    """Product over layers of the l_inf operator norm (max absolute row sum): a Lipschitz bound."""
+    out = Fraction(1)
+    for layer in relu.layers:
+        out *= max(sum(abs(w) for w in row) for row in layer.weights)
+    return out
+
+
+def relu_lipschitz(relu: ReluNetwork, L: Fraction, box: Box, subject: str, ctx: RunContext) -> Result:
+    """Solver check that ``|f(x) - f(y)|_inf <= L |x - y|_inf`` for all x, y in ``box``."""
+    d = relu.dimension
+    x = [z3.Real(f"t[x{i}]@a") for i in range(d)]
+    y = [z3.Real(f"t[x{i}]@b") for i in range(d)]
+    a = encode_relu(relu, x, "a", box)
+    b = encode_relu(relu, y, "b", box)
+    m = z3.Real("dist")
+    dist = [z3.And(xi - yi <= m, yi - xi <= m) for xi, yi in zip(x, y)]
+    bad = z3.Or(*[z3.Or(fa - fb > q(L) * m, fb - fa > q(L) * m) for fa, fb in zip(a.outputs, b.outputs)])
+
+    def cex(model: Any) -> Counterexample:
+        xs = tuple(exact(model, v) for v in x)
+        ys = tuple(exact(model, v) for v in y)
+        fx, fy = relu(xs), relu(ys)
+        gap = max(abs(p - r) for p, r in zip(xs, ys))
+        jump = max(abs(p - r) for p, r in zip(fx, fy))
+        if not jump > L * gap:
+            raise InternalError(f"{subject}: ReLU counterexample not reproduced")
+        return Counterexample((xs, ys), (fx, fy), f"|f(x) - f(y)|_inf = {fmt(jump)} > {fmt(L)} * {fmt(gap)}")
+
+    return solve(Query(subject, a.constraints + b.constraints + dist + [bad], cex,
+                       proved=f"{fmt(L)}-Lipschitz (l_inf) on the box, hence continuous"), SolverOptions.of(ctx))
+
+
+@claim("C5-relu", expected="proved", sizes=[{"widths": [2, 8, 1], "seed": 0}, {"widths": [3, 4, 4, 2], "seed": 1}])
+def relu_continuous(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """ReLU networks are continuous: Lipschitz with the product of layer norms on [-2, 2]^d (seeded instances)."""
+    widths = list(size.get("widths", [2, 8, 1]))
+    relu = random_relu(widths, int(size.get("seed", 0)))
+    return relu_lipschitz(relu, norm_product(relu), Box.uniform(-2, 2, widths[0]), "C5-relu", ctx)
+
+
+@claim("C5-relu-tight", expected="refuted", sizes=[{}], broken_of="C5-relu")
+def relu_too_tight(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken variant: |x0 - x1| (examples/relu_small.json) is not 1-Lipschitz in l_inf (its constant is 2)."""
+    relu = relu_network([([[1, -1], [-1, 1]], [0, 0]), ([[1, 1]], [0])])
+    return relu_lipschitz(relu, Fraction(1), Box.uniform(-1, 1, 2), "C5-relu-tight", ctx)
