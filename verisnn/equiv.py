@@ -508,7 +508,7 @@ class NotCompositional(Exception):
 
 
 def _affine_term(coef: Sequence[Fraction], const: Fraction, ys: Sequence[z3.ArithRef]) -> z3.ArithRef:
-    parts = [q(c) * y for c, y in zip(coef, ys) if c != 0]
+    parts = [y if c == 1 else q(c) * y for c, y in zip(coef, ys) if c]
     if const != 0 or not parts:
         parts.append(q(const))
     return parts[0] if len(parts) == 1 else z3.Sum(*parts)
@@ -516,6 +516,9 @@ def _affine_term(coef: Sequence[Fraction], const: Fraction, ys: Sequence[z3.Arit
 
 def _kernel_term(kernel: Kernel, s: z3.ArithRef) -> z3.ArithRef:
     """``eps(s)`` as a guarded sum over the kernel's events (exact, right-continuous)."""
+    zero = q(0)
+    if kernel.is_linear:
+        return z3.If(s >= zero, s, zero)
     terms = []
     for e in kernel.events():
         if e.jump == 0 and e.slope_change == 0:
@@ -540,8 +543,11 @@ def earliest_crossing(lemma: Lemma) -> Fraction | None | bool:
         return None
     up = []
     for w, kern, (coef, const) in zip(lemma.weights, lemma.kernels, lemma.arrivals):
-        lo = const + sum((c * (r[0] if c > 0 else r[1]) for c, r in zip(coef, lemma.ranges)), Fraction(0))
-        hi = const + sum((c * (r[1] if c > 0 else r[0]) for c, r in zip(coef, lemma.ranges)), Fraction(0))
+        lo = hi = const
+        for c, r in zip(coef, lemma.ranges):
+            if c:
+                lo += c * (r[0] if c > 0 else r[1])
+                hi += c * (r[1] if c > 0 else r[0])
         if w > 0:
             up.append((lo, w, kern))
         elif w < 0:
