@@ -148,3 +148,17 @@ def test_bad_arguments():
         emulate(relu, Box.uniform(0, 1, 3))
     with pytest.raises(InvalidInput, match="c must be > 0"):
         emulate(relu, Box.uniform(0, 1, 2), c=Fraction(0))
+
+
+def test_exact_delta_below_the_interval_bound():
+    """When the exact largest gap G is below the interval bound, saturating(G) is accepted and exact; less is not."""
+    relu = random_relu(2, [4], 1, seed=3)
+    box = Box.uniform(-1, 1, 2)
+    em = emulate(relu, box)
+    gap, exact = min_delta(em)
+    assert exact and gap < em.gap
+    em_k = emulate(relu, box, saturating(gap))
+    for x in [(Fraction(a, 4), Fraction(b, 4)) for a in range(-4, 5) for b in range(-4, 5)]:
+        assert decoded(em_k.network, x) == relu(x)
+    with pytest.raises(InvalidInput, match="too short"):
+        emulate(relu, box, saturating(gap - Fraction(1, 100)))

@@ -200,12 +200,22 @@ def emulate(relu: ReluNetwork, box: Box, kernel: Kernel | None = None, c: Fracti
     refs = [r for r in refs if r.name in used_refs]
     kern = kernel if kernel is not None else linear()
     gap = max(gaps) if gaps else Fraction(0)
-    _check_kernel(kern, gap)
     net = Network(tuple(f"x{j}" for j in range(relu.dimension)), tuple(neurons), tuple(synapses), outputs,
-                  tuple(refs), kern, codes)
+                  tuple(refs), linear(), codes)
     size = EmulationSize(relu.hidden_units, L, relu.dimension, relu.n_outputs, len(neurons), 2 * L - 1,
                          len(refs), len(synapses))
-    return Emulation(net, relu, box, tuple(bases), tuple(tuple(x) for x in intervals), size, gap)
+    em = Emulation(net, relu, box, tuple(bases), tuple(tuple(x) for x in intervals), size, gap)
+    if kern.is_linear:
+        return em
+    if not kernel_keeps_exact(kern, gap):  # the interval bound is not enough: try the exact sup
+        exact, is_exact = min_delta(em)
+        if not is_exact or not kernel_keeps_exact(kern, exact):
+            _too_short(kern, exact)
+    return Emulation(_with_kernel(net, kern), relu, box, em.bases, em.intervals, size, gap)
+
+
+def _with_kernel(net: Network, kernel: Kernel) -> Network:
+    return Network(net.inputs, net.neurons, net.synapses, net.outputs, net.references, kernel, net.codes)
 
 
 def linear_reach(kernel: Kernel) -> Fraction | None:
@@ -228,12 +238,11 @@ def kernel_keeps_exact(kernel: Kernel, gap: Fraction) -> bool:
     return gap < reach or (continuous and gap <= reach)
 
 
-def _check_kernel(kernel: Kernel, gap: Fraction) -> None:
-    if not kernel_keeps_exact(kernel, gap):
-        raise InvalidInput(
-            f"kernel {kernel} is too short for this box: the construction needs the kernel to equal s on "
-            f"[0, {fmt(gap)}] (delta >= {fmt(gap)}, strictly more for box kernels)"
-        )
+def _too_short(kernel: Kernel, gap: Fraction) -> None:
+    raise InvalidInput(
+        f"kernel {kernel} is too short for this box: the construction needs the kernel to equal s on "
+        f"[0, {fmt(gap)}] (delta >= {fmt(gap)}, strictly more for box kernels)"
+    )
 
 
 def causal_gap_terms(em: Emulation) -> list[tuple[str, str]]:
