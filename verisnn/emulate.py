@@ -39,7 +39,10 @@ potential up to its firing time ``t_v`` only reads its kernels at ``t_v - t_u - 
 construction stays exact with ``box(delta)`` if ``delta > G`` and with ``saturating(delta)`` /
 ``triangle(delta)`` if ``delta >= G``, where ``G`` is the largest causal gap ``t_v - t_u`` over
 all synapses and all inputs of the box; :func:`min_delta` computes ``G`` exactly (an
-optimisation query) or as an interval upper bound.
+optimisation query) or as an interval upper bound.  ``G`` is the smallest delta for which the
+construction's own argument holds (every causal spike still rising at the firing time); the
+realized map can stay equal for a somewhat smaller delta (a spike that has saturated may no longer
+matter), which :func:`verisnn.equiv.check_equivalence` decides exactly for any given kernel.
 """
 
 from __future__ import annotations
