@@ -109,3 +109,56 @@ def output_bounds(net: Network, box: Box) -> tuple[Interval, ...]:
     """The bounds of :func:`firing_bounds` for the network's outputs, in order."""
     b = firing_bounds(net, box)
     return tuple(b[o] for o in net.outputs)
+
+
+def neuron_gain(net: Network, v: str, exhaustive_limit: int = 4096) -> Fraction:
+    """An upper bound on ``||grad t_v||_1`` w.r.t. ``v``'s arrival times, over every affine piece.
+
+    Where ``v`` fires inside a linear piece of its potential, ``t_v`` is affine in the causal
+    arrivals with ``dt_v/da_k = w_k sl_k / S`` (``sl_k`` the slope of synapse k's kernel piece,
+    ``S = sum_C w_k sl_k > 0``); where it fires at a jump, ``t_v = a_k + offset`` (gain 1).  So
+    the gain is ``max(1, max sum|w_k sl_k| / S)`` over causal sets and piece choices with
+    ``S > 0``: computed exhaustively when there are at most ``exhaustive_limit`` choices, else
+    bounded by ``A * D`` (``A`` the largest possible numerator, ``1/D`` a lower bound on a positive
+    ``S``: every ``S`` is a multiple of ``1/D``, ``D`` the lcm of the denominators of the ``w_k sl``).
+    """
+    import math
+    from itertools import product
+
+    options = []
+    for s in net.incoming[v]:
+        values = {Fraction(0)} | {s.weight * sl for sl in net.kernel_of(s).slopes}
+        options.append(sorted(values))
+    if all(c >= 0 for o in options for c in o):
+        return Fraction(1)  # every ratio sum|c| / sum c is 1
+    count = 1
+    for o in options:
+        count *= len(o)
+    best = Fraction(1)
+    if count <= exhaustive_limit:
+        for choice in product(*options):
+            total = sum(choice, Fraction(0))
+            if total > 0:
+                best = max(best, sum((abs(c) for c in choice), Fraction(0)) / total)
+        return best
+    numerator = sum((max(abs(c) for c in o) for o in options), Fraction(0))
+    denominator = 1
+    for o in options:
+        for c in o:
+            denominator = denominator * c.denominator // math.gcd(denominator, c.denominator)
+    return max(best, numerator * denominator)
+
+
+def slope_bound(net: Network) -> Fraction:
+    """An upper bound ``L`` on the l_inf -> l_inf slope of every affine piece of ``R`` (any box).
+
+    ``L_x = 1`` for inputs, ``0`` for references, ``L_v = gain(v) * max L_u`` over ``v``'s sources
+    (:func:`neuron_gain`); ``L`` is the largest ``L_v`` over outputs.  A PWL map on a box is
+    continuous iff it is ``L``-Lipschitz for such an ``L`` (SPEC §4).
+    """
+    lip: dict[str, Fraction] = {x: Fraction(1) for x in net.inputs}
+    lip.update({r: Fraction(0) for r in net.reference_times})
+    for v in net.order:
+        srcs = [lip[s.source] for s in net.incoming[v]]
+        lip[v] = neuron_gain(net, v) * max(srcs, default=Fraction(0))
+    return max((lip[o] for o in net.outputs), default=Fraction(0))

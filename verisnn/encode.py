@@ -24,6 +24,11 @@ Public API
 ``encode_relu(relu, inputs, tag="", box=None) -> ReluEncoding``
     A ReLU network on the given input terms; a unit whose pre-activation sign is fixed by interval
     bounds over ``box`` gets no ``If``.
+``encode_below(net, tag="", box=None, inputs=None) -> NetworkEncoding``
+    Only for positive-weight linear-kernel networks: an If-free (linear program) encoding whose
+    times ``T[v]@tag`` satisfy ``T_v <= t_v``, and whose projection on (inputs, outputs) is exactly
+    the hypograph ``{(x, T) : T <= R(x)}`` (see :func:`encode_below`).  Queries that only need
+    lower bounds on some copy's outputs (the larger side of ``<=``) use it for that copy.
 ``spike_times(net, values)``
     Input spike times of a coded network for the given value terms (``base - x`` / ``base + x``).
 ``exact(model, term)``
@@ -369,6 +374,58 @@ def _encode_general(enc: NetworkEncoding, v: str, bv: Interval | None) -> None:
     enc.constraints.append(_implies(fires, _and(*firing)))
     if not z3.is_true(fires):
         enc.constraints.append(_implies(z3.Not(fires), _and(*silent)))
+
+
+def encode_below(
+    net: Network,
+    tag: str = "",
+    box: Box | None = None,
+    inputs: Sequence[Term] | None = None,
+) -> NetworkEncoding:
+    """The hypograph of a positive-weight linear-kernel network as linear constraints (no ``If``).
+
+    For each neuron ``T_v`` and slacks ``s_vk >= 0``, ``s_vk >= T_v - T_u - d`` with
+    ``sum_k w_k s_vk <= theta_v`` over firing sources.  Since ``P_v(t) = sum w max(0, t - a)`` is
+    nondecreasing in ``t``, nonincreasing in every arrival and ``P_v(t) <= theta`` iff ``t <= t_v``,
+    induction along the topological order gives ``T_v <= t_v`` for every solution; conversely
+    ``T = t`` (and any smaller output value) is a solution.  So the projection on (inputs,
+    outputs) is exactly ``{(x, T) : T <= R(x)}``, and a violation found with ``T`` in place of
+    ``R(x)`` on the larger side of an inequality is a real violation.  Silence is structural in
+    such networks (a neuron fires iff some source fires), so ``fires`` are constants.
+    """
+    if not net.positive_linear:
+        raise InvalidInput("encode_below needs positive weights and the linear kernel")
+    if inputs is None:
+        input_terms = tuple(z3.Real(_name("t", x, tag)) for x in net.inputs)
+    else:
+        if len(inputs) != net.dimension:
+            raise InvalidInput(f"network has {net.dimension} inputs, got {len(inputs)} input terms")
+        input_terms = tuple(inputs)
+    constraints: list[z3.BoolRef] = []
+    if box is not None:
+        for t, lo, hi in zip(input_terms, box.lo, box.hi):
+            constraints.append(t == q(lo) if lo == hi else z3.And(q(lo) <= t, t <= q(hi)))
+    time: dict[str, Term] = dict(zip(net.inputs, input_terms))
+    fires: dict[str, z3.BoolRef] = {x: z3.BoolVal(True) for x in net.inputs}
+    for r in net.references:
+        time[r.name] = q(r.time)
+        fires[r.name] = z3.BoolVal(True)
+    enc = NetworkEncoding(net, tag, input_terms, time, fires, {}, constraints, None, box)
+    for v in net.order:
+        time[v] = z3.Real(_name("T", v, tag))
+        live = [(k, s) for k, s in enumerate(net.incoming[v]) if z3.is_true(fires[s.source])]
+        fires[v] = z3.BoolVal(bool(live))
+        terms = []
+        for k, s in live:
+            slack = z3.Real(f"s[{v},{k}]@{tag}" if tag else f"s[{v},{k}]")
+            constraints.append(slack >= q(0))
+            constraints.append(slack >= time[v] - enc.arrival(v, k))
+            terms.append(q(s.weight) * slack)
+        if live:
+            constraints.append(_sum(terms) <= q(net.thresholds[v]))
+        for k, s in enumerate(net.incoming[v]):
+            enc.causal[(v, k)] = _and(fires[s.source], fires[v], enc.arrival(v, k) < time[v])
+    return enc
 
 
 def spike_times(net: Network, values: Sequence[Term]) -> tuple[Term, ...]:

@@ -1,0 +1,1 @@
+"""Solver backends other than z3 (one file per backend); :mod:`verisnn.solve` dispatches to them."""
