@@ -25,15 +25,16 @@ on the simulator's outputs before it is reported; a mismatch raises InternalErro
 from __future__ import annotations
 
 import time as _time
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from itertools import product
 from math import lcm
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import z3
 
 from .domain import Box
-from .encode import NetworkEncoding, encode, exact, q
+from .encode import NetworkEncoding, encode, encode_below, exact, q
 from .errors import InternalError, InvalidInput
 from .model import Network
 from .numbers import INF, Time, fmt, is_finite
@@ -88,6 +89,17 @@ def _vars(net: Network, tag: str) -> list[z3.ArithRef]:
     return [z3.Real(f"t[{x}]@{tag}") for x in net.inputs]
 
 
+def _larger(net: Network, tag: str, box: Box, inputs: Sequence[z3.ArithRef]) -> NetworkEncoding:
+    """The copy on the larger side of a ``<=`` relation.
+
+    For positive-weight linear-kernel networks this is the hypograph encoding
+    (:func:`verisnn.encode.encode_below`, no case splits): its outputs range over every value
+    ``<= R(x)``, so a violation with them on the larger side is a real violation, and ``R(x)``
+    itself is among them.  Otherwise the exact encoding.
+    """
+    return encode_below(net, tag, box, inputs) if net.positive_linear else encode(net, tag, box, inputs)
+
+
 def _fmt_vec(v: Sequence[Time]) -> str:
     return "[" + ", ".join(fmt(a) for a in v) + "]"
 
@@ -112,7 +124,7 @@ def _le(a: Time, b: Time) -> bool:
 
 def _monotone(net: Network, box: Box) -> Query:
     x, y = _vars(net, "a"), _vars(net, "b")
-    a, b = encode(net, "a", box, x), encode(net, "b", box, y)
+    a, b = _larger(net, "a", box, x), encode(net, "b", box, y)
     order = [xi <= yi for xi, yi in zip(x, y)]
     bad = z3.Or(*[z3.Or(z3.And(z3.Not(fa), fb), z3.And(fa, fb, ta > tb))
                   for ta, fa, tb, fb in zip(a.outputs, a.output_fires, b.outputs, b.output_fires)])
@@ -131,7 +143,7 @@ def _monotone(net: Network, box: Box) -> Query:
 def _concave(net: Network, box: Box) -> Query:
     x, y = _vars(net, "a"), _vars(net, "b")
     mid = [(xi + yi) / 2 for xi, yi in zip(x, y)]
-    a, b = encode(net, "a", box, x), encode(net, "b", box, y)
+    a, b = _larger(net, "a", box, x), _larger(net, "b", box, y)
     m = encode(net, "m", box, mid)
     bad = []
     for ta, fa, tb, fb, tm, fm in zip(a.outputs, a.output_fires, b.outputs, b.output_fires, m.outputs, m.output_fires):
@@ -156,12 +168,14 @@ def _concave(net: Network, box: Box) -> Query:
 def _lipschitz(net: Network, box: Box, L: Fraction | None, subject: str = "lipschitz") -> Query:
     L = Fraction(1) if L is None else L
     x, y = _vars(net, "a"), _vars(net, "b")
-    a, b = encode(net, "a", box, x), encode(net, "b", box, y)
+    # x and y range over the same box, so R(x) - R(y) > L*dist alone is as strong as |.| > L*dist;
+    # x is then the larger side (hypograph copy for positive linear networks).
+    a, b = _larger(net, "a", box, x), encode(net, "b", box, y)
     dist = z3.Real("dist")
     near = [z3.And(xi - yi <= dist, yi - xi <= dist) for xi, yi in zip(x, y)]
     bad = []
     for ta, fa, tb, fb in zip(a.outputs, a.output_fires, b.outputs, b.output_fires):
-        bad.append(z3.Or(fa != fb, z3.And(fa, fb, z3.Or(ta - tb > q(L) * dist, tb - ta > q(L) * dist))))
+        bad.append(z3.Or(fa != fb, z3.And(fa, fb, ta - tb > q(L) * dist)))
 
     def holds(rx: tuple, ry: tuple, xs: Sequence[Fraction], ys: Sequence[Fraction]) -> str | None:
         gap = max((abs(p - r) for p, r in zip(xs, ys)), default=Fraction(0))
