@@ -248,11 +248,6 @@ def _too_short(kernel: Kernel, gap: Fraction) -> None:
     )
 
 
-def causal_gap_terms(em: Emulation) -> list[tuple[str, str]]:
-    """The synapses ``(source, target)`` whose causal gaps bound the kernel's needed reach."""
-    return [(s.source, s.target) for s in em.network.synapses]
-
-
 def min_delta(em: Emulation, exact: bool = True, timeout: float = 30.0,
               max_synapses: int = 400) -> tuple[Fraction, bool]:
     """The largest causal gap ``G`` of the emulation over its box, and whether it is exact.

@@ -109,12 +109,6 @@ def time_box(net: Network, box: Box) -> Box:
     return Box(tuple(lo), tuple(hi))
 
 
-def _describe(side: Side) -> str:
-    if isinstance(side, ReluNetwork):
-        return f"ReLU network ({side.dimension} inputs, {side.hidden_units} ReLU units, {len(side.layers)} layers)"
-    return str(side)
-
-
 def _check_shapes(a: Side, b: Side, box: Box) -> None:
     for name, side in (("first", a), ("second", b)):
         if side.dimension != box.dimension:

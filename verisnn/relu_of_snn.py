@@ -25,7 +25,6 @@ sense of :mod:`verisnn.equiv`; without codes it maps raw input times to raw outp
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 
@@ -94,13 +93,6 @@ def _decode(net: Network, v: str, f: Affine) -> Affine:
     return coef, const - code.base
 
 
-@dataclass(frozen=True)
-class MinTree:
-    """ReLU layers computing minima; kept as a list of (W, b) pairs before building the network."""
-
-    layers: list[tuple[list[list[Fraction]], list[Fraction]]]
-
-
 def units_for(k: int) -> int:
     """ReLU units of the pairwise-min tree over ``k`` affine values (see module docstring)."""
     total, n = 0, k
@@ -118,7 +110,6 @@ def depth_for(k: int) -> int:
 def relu_of_snn(net: Network) -> ReluNetwork:
     """A ReLU network equal to the one-layer positive SNN ``net`` on all (finite) inputs."""
     _check_one_layer(net)
-    d = net.dimension
     # current values, one list per output: each value is an affine map of the previous layer's units
     # represented as (row over previous units, bias); start: previous "units" are the d inputs.
     groups: list[list[tuple[list[Fraction], Fraction]]] = []
@@ -126,7 +117,6 @@ def relu_of_snn(net: Network) -> ReluNetwork:
         groups.append([(list(c), k) for c, k in affine_pieces(net, v)])
     levels = max(math.ceil(math.log2(len(g))) if len(g) > 1 else 0 for g in groups)
     layers: list[ReluLayer] = []
-    width_prev = d
     for _ in range(levels):
         rows: list[list[Fraction]] = []
         bias: list[Fraction] = []
@@ -159,7 +149,6 @@ def relu_of_snn(net: Network) -> ReluNetwork:
                     row[base + off] = Fraction(sgn)
                 vals.append((row, Fraction(0)))
             groups.append(vals)
-        width_prev = width
     out_rows = []
     out_bias = []
     for v, g in zip(net.outputs, groups):
@@ -167,7 +156,6 @@ def relu_of_snn(net: Network) -> ReluNetwork:
         row_d, b_d = _decode(net, v, (tuple(row), b))  # the output code applies to the minimum
         out_rows.append(row_d)
         out_bias.append(b_d)
-    del width_prev
     layers.append(ReluLayer(tuple(out_rows), tuple(out_bias)))
     return ReluNetwork(tuple(layers))
 
