@@ -94,3 +94,32 @@ def test_counterexample_numbers_are_exact_strings():
     for vec in run.json["counterexample"]["inputs"]:
         for v in vec:
             assert isinstance(v, str) and F(v) == F(v)
+
+
+def test_compositional_and_monolithic_agree_on_positive_networks():
+    """Positive linear networks: the neuron-by-neuron proof and the monolithic query both prove monotone and concave."""
+    from verisnn.domain import Box
+    from verisnn.model import layered
+    from verisnn.properties import _concave, _monotone, compositional
+    from verisnn.results import Verdict
+    from verisnn.solve import SolverOptions, solve
+
+    net = layered(2, [{"weights": [[1, 2], [2, 1], [1, 1]], "thresholds": [1, 2, 1]},
+                      {"weights": [[1, 1, 2], [2, 1, 1]], "thresholds": [2, 1], "delays": [[0, 1, 0], [0, 0, 0]]}])
+    box = Box.uniform(0, 2, 2)
+    for name, build in (("monotone", _monotone), ("concave", _concave)):
+        composed = compositional(net, box, name, SolverOptions())
+        assert composed is not None and composed.verdict is Verdict.PROVED
+        assert composed.details["method"] == "compositional"
+        assert solve(build(net, box)).verdict is Verdict.PROVED
+
+
+def test_compositional_declines_signed_networks():
+    """Signed networks are never proved neuron by neuron (the composition argument needs monotone neurons)."""
+    from verisnn.domain import Box
+    from verisnn.model import layered
+    from verisnn.properties import compositional
+    from verisnn.solve import SolverOptions
+
+    net = layered(2, [{"weights": [[1, 1], [1, 1]], "thresholds": [1, 1]}, {"weights": [[2, -1]], "thresholds": [1]}])
+    assert compositional(net, Box.uniform(0, 2, 2), "concave", SolverOptions()) is None
