@@ -23,7 +23,7 @@ from typing import Any, Mapping
 import z3
 
 from verisnn.claims import RunContext, claim
-from verisnn.encode import exact
+from verisnn.encode import exact, q
 from verisnn.errors import InternalError
 from verisnn.io import network_to_json
 from verisnn.numbers import fmt, is_finite
@@ -37,10 +37,14 @@ JUMP = Fraction(1)
 MIN_SUBSET_SUM = Fraction(1, 4)
 
 
-def _search(size: Mapping[str, Any], ctx: RunContext, positive: bool, subject: str) -> Result:
+def _search(size: Mapping[str, Any], ctx: RunContext, positive: bool, subject: str,
+            fixed: tuple[list[Fraction], Fraction] | None = None) -> Result:
+    """The parametric search; with ``fixed`` parameters it is a linear search over inputs only."""
     d = int(size.get("d", 3))
-    w = weight_vars("w", d)
-    theta = z3.Real("theta")
+    if fixed is None:
+        w, theta = weight_vars("w", d), z3.Real("theta")
+    else:
+        w, theta = [q(v) for v in fixed[0]], q(fixed[1])
     x = weight_vars("t[x]@a", d)
     y = weight_vars("t[x]@b", d)
     a = param_neuron("v@a", w, theta, x)
@@ -56,7 +60,13 @@ def _search(size: Mapping[str, Any], ctx: RunContext, positive: bool, subject: s
     jump = [a.fires, b.fires, b.time - a.time >= z3.RealVal(str(JUMP))]
 
     def counterexample(m: Any) -> Counterexample:
-        net, ws, th = one_neuron_from_model(m, w, theta)
+        if fixed is None:
+            net, ws, th = one_neuron_from_model(m, w, theta)
+        else:
+            from verisnn.model import layered
+
+            ws, th = list(fixed[0]), fixed[1]
+            net = layered(d, [{"weights": [ws], "thresholds": [th]}])
         xs = tuple(exact(m, v) for v in x)
         ys = tuple(exact(m, v) for v in y)
         tx, ty = realize(net, xs)[0], realize(net, ys)[0]
@@ -72,8 +82,29 @@ def _search(size: Mapping[str, Any], ctx: RunContext, positive: bool, subject: s
     query = Query(subject, hyp + dom + near + a.constraints + b.constraints + jump, counterexample,
                   proved=f"no jump >= 1 within 10^-6 for any fan-in-{d} neuron in the family", size=dict(size))
     result = solve(query, SolverOptions.of(ctx))
+    if fixed is None and result.counterexample is not None:
+        nicer = _rounded(result.counterexample.parameters, d)
+        if nicer is not None and nicer != fixed:
+            again = _search(size, ctx, positive, subject, nicer)
+            if again.counterexample is not None:  # the same kind of witness, with simpler numbers
+                result = Result(result.subject, result.verdict, result.seconds + again.seconds, again.counterexample,
+                                result.reason, result.size, "parametric", result.details)
     return Result(result.subject, result.verdict, result.seconds, result.counterexample, result.reason, result.size,
                   "parametric", result.details)
+
+
+def _rounded(params: Mapping[str, Fraction], d: int) -> tuple[list[Fraction], Fraction] | None:
+    """The parameters rounded to quarters, if they stay in the family (signs, sums, ranges)."""
+    ws = [Fraction(round(params[f"w{i}"] * 4), 4) for i in range(d)]
+    theta = max(Fraction(1, 4), Fraction(round(params["theta"] * 4), 4))
+    if any(v == 0 or abs(v) > 2 for v in ws) or sum(ws) <= 0 or theta > 2:
+        return None
+    for r in range(1, d + 1):
+        for S in combinations(range(d), r):
+            WS = sum(ws[i] for i in S)
+            if 0 < WS < MIN_SUBSET_SUM:
+                return None
+    return ws, theta
 
 
 @claim("C6", expected="refuted", mode="parametric", sizes=[{"d": 3}])
