@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from verisnn.kernels import Kernel, box, from_pieces, linear, saturating, triangle
 from verisnn.model import Network, Neuron, Reference, Synapse
 
+
 #: small rationals with small denominators, so that coincidences (ties) actually happen
 def rationals(lo: int = -3, hi: int = 3, denominators: tuple[int, ...] = (1, 2, 4)) -> st.SearchStrategy[Fraction]:
     return st.builds(
@@ -50,6 +51,9 @@ def kernels(finite: bool = True) -> st.SearchStrategy[Kernel]:
     )
 
 
+all_kernels = kernels  # the function above, reachable inside ``networks`` whose parameter shadows it
+
+
 @st.composite
 def networks(
     draw: st.DrawFn,
@@ -62,11 +66,17 @@ def networks(
     delays: bool = True,
     references: bool = True,
     mixed_kernels: bool = True,
+    kernels: st.SearchStrategy[Kernel] | None = None,
 ) -> Network:
-    """A small layered-ish DAG: each neuron draws synapses from any earlier node (skips allowed)."""
+    """A small layered-ish DAG: each neuron draws synapses from any earlier node (skips allowed).
+
+    ``kernels`` (a strategy) overrides the kernel families drawn for the network and, with
+    ``mixed_kernels``, for per-synapse overrides; e.g. ``kernels=st.just(box(1))``.
+    """
+    kernel_strategy = kernels if kernels is not None else all_kernels(finite_kernels)
     d = draw(st.integers(1, max_inputs))
     inputs = tuple(f"x{j}" for j in range(d))
-    kernel = draw(kernels(finite_kernels))
+    kernel = draw(kernel_strategy)
     refs: list[Reference] = []
     if references and draw(st.booleans()):
         refs = [Reference(f"r{k}", draw(rationals(-2, 3))) for k in range(draw(st.integers(1, 2)))]
@@ -84,8 +94,8 @@ def networks(
             srcs = draw(st.lists(st.sampled_from(sources), min_size=1, max_size=min(4, len(sources)), unique=True))
             for src in srcs:
                 k = None
-                if mixed_kernels and finite_kernels and draw(st.integers(0, 4)) == 0:
-                    k = draw(kernels(True))
+                if mixed_kernels and (finite_kernels or kernels is not None) and draw(st.integers(0, 4)) == 0:
+                    k = draw(kernel_strategy)
                 synapses.append(
                     Synapse(src, name, draw(weight), draw(rationals(0, 2)) if delays else Fraction(0), k)
                 )
