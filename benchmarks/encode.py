@@ -6,8 +6,10 @@ weights with c in [1/2, 2]) of sizes 4-8-8-1, 4-16-16-1 and 8-32-32-2, on the bo
 * **baseline**: every copy of the network is encoded naively: the potential is a sum of
   ``If(t > a, w*(t - a), 0)`` terms, the firing time satisfies ``P(t_v) = theta`` and the
   first-crossing conditions ``a_k < t_v -> P(a_k) < theta`` at every arrival, no bounds.
-* **verisnn**: :func:`verisnn.properties.check_property` (compact neurons, interval bounds that
-  drop settled ``If`` terms, hypograph copies on the larger side of each relation).
+* **verisnn**: :func:`verisnn.properties.check_property`: for these networks a neuron-by-neuron
+  proof on the sources' bound boxes (compact neurons, interval bounds that drop settled ``If``
+  terms, hypograph copies on the larger side of each relation), monolithic query as fallback.
+* with ``--monolithic``, also the single monolithic verisnn query (same encoding, no composition).
 
 Run: ``python benchmarks/encode.py [--timeout 120] [--sizes 4-8-8-1,4-16-16-1,8-32-32-2] [--seed 1]``.
 Prints one row per (size, property): times in seconds (``>T`` when the solver did not finish
@@ -82,7 +84,7 @@ def naive_query(net: Network, box: Box, prop: str) -> list[z3.BoolRef]:
 # --- the run -------------------------------------------------------------------------------------
 
 
-def run_row(sizes: list[int], prop: str, timeout: float, seed: int) -> dict:
+def run_row(sizes: list[int], prop: str, timeout: float, seed: int, monolithic: bool = False) -> dict:
     net = random_network(sizes, seed)
     box = Box.uniform(0, 1, sizes[0])
     start = time.perf_counter()
@@ -91,7 +93,15 @@ def run_row(sizes: list[int], prop: str, timeout: float, seed: int) -> dict:
     start = time.perf_counter()
     mine = check_property(net, prop, box, SolverOptions("z3", timeout))
     mine_s = time.perf_counter() - start  # timing
-    return {
+    mono = None
+    if monolithic:
+        from verisnn.properties import _concave, _monotone
+        from verisnn.solve import solve
+
+        start = time.perf_counter()
+        res = solve((_concave if prop == "concave" else _monotone)(net, box), SolverOptions("z3", timeout))
+        mono = (str(res.verdict), time.perf_counter() - start)  # timing
+    return {"mono": mono,
         "size": "-".join(map(str, sizes)), "property": prop,
         "baseline": base.status, "baseline_s": base_s, "verisnn": str(mine.verdict), "verisnn_s": mine_s,
     }
@@ -106,7 +116,8 @@ def show(row: dict, timeout: float) -> str:
     ratio = f"{row['baseline_s'] / row['verisnn_s']:.1f}x" if base_done and mine_done else (
         f">{timeout / row['verisnn_s']:.1f}x" if mine_done else "-")  # display
     return (f"{row['size']:>10} {row['property']:>9} | {cell(row['baseline'], row['baseline_s']):>8} "
-            f"{row['baseline']:>7} | {cell(row['verisnn'], row['verisnn_s']):>8} {row['verisnn']:>8} | {ratio}")
+            f"{row['baseline']:>7} | {cell(row['verisnn'], row['verisnn_s']):>8} {row['verisnn']:>8} | {ratio}"
+            + (f" | monolithic {cell(*row['mono']):>8} {row['mono'][0]}" if row["mono"] else ""))
 
 
 def main() -> None:
@@ -115,12 +126,13 @@ def main() -> None:
     ap.add_argument("--sizes", default="4-8-8-1,4-16-16-1,8-32-32-2")
     ap.add_argument("--properties", default="concave,monotone")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--monolithic", action="store_true", help="also time the monolithic verisnn query")
     args = ap.parse_args()
     print(f"{'size':>10} {'property':>9} | {'baseline':>8} {'':>7} | {'verisnn':>8} {'':>8} | ratio")
     for text in args.sizes.split(","):
         sizes = [int(s) for s in text.split("-")]
         for prop in args.properties.split(","):
-            print(show(run_row(sizes, prop, args.timeout, args.seed), args.timeout), flush=True)
+            print(show(run_row(sizes, prop, args.timeout, args.seed, args.monolithic), args.timeout), flush=True)
 
 
 if __name__ == "__main__":
