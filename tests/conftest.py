@@ -27,7 +27,7 @@ class Run:
 
 def run_cli(*args: str, timeout: float = 300) -> Run:
     """Run ``python -m verisnn ARGS`` in a subprocess (the real command, end to end)."""
-    proc = subprocess.run([sys.executable, "-m", "verisnn", *map(str, args)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "verisnn", *map(str, args)], capture_output=True, text=True, check=False,
                           timeout=timeout, cwd=ROOT)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -5,8 +5,8 @@ from fractions import Fraction as F
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from strategies import networks
+
 from verisnn.fastsim import realize_many, simulate_many
 from verisnn.numbers import is_finite
 from verisnn.simulate import simulate

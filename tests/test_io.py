@@ -2,15 +2,23 @@
 
 import json
 from fractions import Fraction as F
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-
 from strategies import networks
-from verisnn.errors import InvalidInput, InvalidNetwork
-from verisnn.io import (load_network, loads, network_from_json, network_to_json, parse_inputs, relu_from_json,
-                        relu_to_json)
+
 from verisnn.domain import parse_domain
+from verisnn.errors import InvalidInput, InvalidNetwork
+from verisnn.io import (
+    load_network,
+    loads,
+    network_from_json,
+    network_to_json,
+    parse_inputs,
+    relu_from_json,
+    relu_to_json,
+)
 from verisnn.numbers import INF
 
 GRAPH = {"format": "verisnn.snn/1", "kernel": "linear", "inputs": ["x0", "x1"], "references": {"r": "0"},
@@ -42,7 +50,7 @@ def test_layered_shorthand_names_and_shapes():
                       {"weights": [[1, 1]], "thresholds": [2]}]}
     net = network_from_json(doc)
     assert [n.name for n in net.neurons] == ["l1n0", "l1n1", "l2n0"]
-    s = [x for x in net.synapses if x.source == "x1" and x.target == "l1n1"][0]
+    s = next(x for x in net.synapses if x.source == "x1" and x.target == "l1n1")
     assert s.weight == 1 and s.delay == F(1, 2)
     assert net.outputs == ("l2n0",)
 
@@ -51,7 +59,7 @@ def test_codes_and_relu_files():
     """Coded networks carry encoders/decoders; ReLU files evaluate exactly and round-trip."""
     net = load_network("examples/coded_relu_unit.json")
     assert net.codes.inputs[0].encode(F(3)) == 1 and net.codes.outputs[0].decode(F(7)) == 3
-    relu = relu_from_json(json.load(open("examples/relu_small.json")))
+    relu = relu_from_json(json.loads(Path("examples/relu_small.json").read_text()))
     assert relu([F(1), F(5, 2)]) == (F(3, 2),)
     assert relu_from_json(relu_to_json(relu)) == relu
 

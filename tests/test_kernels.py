@@ -13,7 +13,7 @@ def test_builtins_match_their_formulas():
     d = F(3, 2)
     for k in range(-8, 24):
         s = F(k, 4)
-        assert linear()(s) == (s if s >= 0 else 0)
+        assert linear()(s) == (max(s, 0))
         assert box(d)(s) == (s if 0 <= s < d else 0)
         assert saturating(d)(s) == (min(s, d) if s >= 0 else 0)
         tri = s if 0 <= s < d else (2 * d - s if d <= s < 2 * d else 0)

@@ -4,10 +4,10 @@ from fractions import Fraction as F
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-
 from conftest import EXAMPLES
+from hypothesis import given, settings
 from strategies import networks
+
 from verisnn.domain import Box
 from verisnn.errors import InvalidInput
 from verisnn.io import load_network

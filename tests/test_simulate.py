@@ -1,12 +1,12 @@
 """The exact simulator: SPEC §2 facts, hand-computed cases for every kernel, and properties."""
 
 from fractions import Fraction as F
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from strategies import inputs_for, networks, rationals
+
 from verisnn.kernels import box, from_pieces, linear, saturating, triangle
 from verisnn.model import Network, Neuron, Reference, Synapse, layered
 from verisnn.numbers import INF, is_finite
@@ -182,7 +182,7 @@ def test_firing_time_is_the_first_threshold_crossing(data):
             assert all(potential(net, sim.times, v, b) < theta for b in bps if b < tv)
             # midpoints between breakpoints before t_v are below threshold too
             pts = sorted(b for b in bps if b < tv) + [tv]
-            assert all(potential(net, sim.times, v, (a + b) / 2) < theta for a, b in zip(pts, pts[1:]))
+            assert all(potential(net, sim.times, v, (a + b) / 2) < theta for a, b in pairwise(pts))
         else:
             assert all(potential(net, sim.times, v, b) < theta for b in bps)
             if bps:

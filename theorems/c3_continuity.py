@@ -9,8 +9,9 @@ continuity), and refuted, with a jump witness, for signed networks and finite ke
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 import z3
 
@@ -20,11 +21,11 @@ from verisnn.encode import exact
 from verisnn.errors import InternalError
 from verisnn.generate import positive_linear, size_widths
 from verisnn.io import network_to_json
+from verisnn.kernels import box
 from verisnn.model import Network, Neuron, Synapse
 from verisnn.numbers import fmt
 from verisnn.parametric import one_neuron_from_model, param_neuron, weight_vars
 from verisnn.properties import check_property
-from verisnn.kernels import box
 from verisnn.results import Counterexample, Result
 from verisnn.simulate import realize
 from verisnn.solve import Query, SolverOptions, solve

@@ -11,8 +11,9 @@ translation equivariance: without references the dynamics are time invariant).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 from verisnn.claims import RunContext, claim
 from verisnn.domain import Box

@@ -9,10 +9,11 @@ product of the layers' l_inf operator norms (checked by the solver, not assumed)
 
 from __future__ import annotations
 
+import itertools
 import random
-import time
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import z3
 
@@ -20,8 +21,8 @@ from verisnn.claims import RunContext, claim
 from verisnn.domain import Box
 from verisnn.encode import encode_relu, exact, q
 from verisnn.errors import InternalError
-from verisnn.model import Network, Neuron, ReluNetwork, Synapse, relu_network
 from verisnn.kernels import triangle
+from verisnn.model import Network, Neuron, ReluNetwork, Synapse, relu_network
 from verisnn.numbers import fmt
 from verisnn.properties import check_property
 from verisnn.results import Counterexample, Result
@@ -57,7 +58,7 @@ def finite_kernel_witness(size: Mapping[str, Any], ctx: RunContext) -> Result:
 def random_relu(widths: Sequence[int], seed: int) -> ReluNetwork:
     rng = random.Random(seed)
     layers = []
-    for prev, width in zip(widths, widths[1:]):
+    for prev, width in itertools.pairwise(widths):
         layers.append(([[Fraction(rng.randint(-8, 8), 4) for _ in range(prev)] for _ in range(width)],
                        [Fraction(rng.randint(-4, 4), 4) for _ in range(width)]))
     return relu_network(layers)

@@ -16,9 +16,10 @@ replayed in the exact simulator.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from itertools import combinations
-from typing import Any, Mapping
+from typing import Any
 
 import z3
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from .errors import InvalidInput
 from .results import Result, Verdict
@@ -117,7 +118,7 @@ def discover(paths: Sequence[str | Path] = ()) -> list[Claim]:
         sys.modules[name] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure in a user file is reported as bad input
             del sys.modules[name]
             raise InvalidInput(f"claim file {str(f)!r} failed to import: {type(exc).__name__}: {exc}") from None
     loaded.extend(_REGISTRY[before:])
@@ -175,4 +176,4 @@ class Outcome:
         return doc
 
 
-__all__ = ["claim", "Claim", "RunContext", "discover", "select", "Outcome", "field"]
+__all__ = ["Claim", "Outcome", "RunContext", "claim", "discover", "field", "select"]

@@ -38,7 +38,7 @@ class VerisnnGroup(click.Group):
         except RecursionError:
             click.echo("error: network too deep for this command", err=True)
             sys.exit(2)
-        except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback by default
+        except Exception as exc:
             if os.environ.get("VERISNN_DEBUG"):
                 raise
             click.echo(f"internal error (a bug in verisnn, please report): {type(exc).__name__}: {exc}", err=True)

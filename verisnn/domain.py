@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
-from typing import Iterator, Sequence
 
 from .errors import InvalidInput
 from .numbers import fmt, parse_rational
@@ -26,7 +26,7 @@ class Box:
                 raise InvalidInput(f"domain interval {i} is empty: {fmt(a)} > {fmt(b)}")
 
     @staticmethod
-    def uniform(lo: object, hi: object, dim: int) -> "Box":
+    def uniform(lo: object, hi: object, dim: int) -> Box:
         return Box((Fraction(lo),) * dim, (Fraction(hi),) * dim)  # type: ignore[arg-type]
 
     @property
@@ -42,7 +42,7 @@ class Box:
     def center(self) -> tuple[Fraction, ...]:
         return tuple((a + b) / 2 for a, b in zip(self.lo, self.hi))
 
-    def widen(self, margin: Fraction) -> "Box":
+    def widen(self, margin: Fraction) -> Box:
         return Box(tuple(a - margin for a in self.lo), tuple(b + margin for b in self.hi))
 
     def __str__(self) -> str:

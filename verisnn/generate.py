@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import random
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 from .model import Network, layered
 
@@ -13,7 +15,7 @@ def positive_linear(widths: Sequence[int], seed: int, kernel: Any = "linear", de
     """A layered network ``widths[0]-...-widths[-1]`` with weights in [1/4, 2], thresholds in [1/4, 3/2 * fan-in]."""
     rng = random.Random(seed)
     layers = []
-    for prev, width in zip(widths, widths[1:]):
+    for prev, width in itertools.pairwise(widths):
         layers.append({
             "weights": [[Fraction(rng.randint(1, 8), 4) for _ in range(prev)] for _ in range(width)],
             "thresholds": [Fraction(rng.randint(1, 6 * prev), 4) for _ in range(width)],
@@ -26,7 +28,7 @@ def signed(widths: Sequence[int], seed: int, kernel: Any = "linear") -> Network:
     """Like :func:`positive_linear` but about a third of the weights negative (in [-1, -1/4])."""
     rng = random.Random(seed)
     layers = []
-    for prev, width in zip(widths, widths[1:]):
+    for prev, width in itertools.pairwise(widths):
         rows = []
         for _ in range(width):
             row = [Fraction(rng.randint(1, 8), 4) * (-1 if rng.random() < 1 / 3 else 1) for _ in range(prev)]

@@ -8,9 +8,10 @@ naming the bad key or value.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .errors import InvalidInput, InvalidNetwork
 from .kernels import parse_kernel

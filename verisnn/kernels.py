@@ -12,9 +12,9 @@ Built-ins (SPEC §2): ``linear`` (``s``), ``box(delta)`` (``s`` then 0 from ``de
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterator
 
 from .errors import InvalidNetwork
 from .numbers import fmt, parse_rational

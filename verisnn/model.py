@@ -7,10 +7,10 @@ their arguments and raise :class:`~verisnn.errors.InvalidNetwork` naming the bad
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from typing import Iterable, Mapping, Sequence
 
 from .errors import InvalidNetwork
 from .kernels import Kernel, linear, parse_kernel
@@ -132,7 +132,7 @@ class Network:
             for c in self.codes.outputs:
                 if c.node not in self.outputs:
                     raise InvalidNetwork(f"output code names '{c.node}', which is not an output")
-        self.order  # raises on cycles
+        _ = self.order  # raises on cycles
 
     # --- structure --------------------------------------------------------------------------
     @cached_property
@@ -201,7 +201,7 @@ class Network:
     def dimension(self) -> int:
         return len(self.inputs)
 
-    def with_codes(self, codes: Codes | None) -> "Network":
+    def with_codes(self, codes: Codes | None) -> Network:
         return Network(self.inputs, self.neurons, self.synapses, self.outputs, self.references, self.kernel, codes)
 
     def __str__(self) -> str:
@@ -216,7 +216,7 @@ def _find_cycle(preds: Mapping[str, set[str]]) -> list[str]:
     start = next(iter(preds))
     path = [start]
     while True:
-        nxt = sorted(preds[path[-1]])[0]
+        nxt = min(preds[path[-1]])
         if nxt in path:
             cycle = path[path.index(nxt):] + [nxt]
             return list(reversed(cycle))

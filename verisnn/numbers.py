@@ -10,14 +10,13 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
-from typing import Union
 
 from .errors import InvalidInput
 
 #: The firing time of a silent neuron (and of an input that does not spike).
 INF = math.inf
 
-Time = Union[Fraction, float]  # a Fraction, or INF for "never"
+Time = Fraction | float  # a Fraction, or INF for "never"
 
 _RATIONAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/[+-]?\d+)?$")
 

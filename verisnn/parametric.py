@@ -14,9 +14,10 @@ this encoding with the exact simulator on concrete parameter values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 import z3
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from .claims import Claim, Outcome, RunContext, discover
 from .errors import InternalError, VerisnnError

@@ -8,9 +8,9 @@ semantics that every encoding and every counterexample is checked against.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable, Mapping, Sequence
 
 from .errors import InvalidInput
 from .kernels import Kernel

@@ -10,7 +10,6 @@ import click
 
 from ..claims import RunContext, discover, select
 from ..errors import InvalidInput
-from ..results import Verdict
 from ..runner import Task, run, tasks_for
 from .common import echo_json, json_option
 
