@@ -27,7 +27,7 @@ from verisnn.errors import InternalError
 from verisnn.io import network_to_json
 from verisnn.model import Network, layered
 from verisnn.numbers import fmt
-from verisnn.parametric import param_neuron
+from verisnn.parametric import param_neuron, weight_vars
 from verisnn.results import Counterexample, Result, Verdict
 from verisnn.simulate import realize
 from verisnn.solve import Query, SolverOptions, solve
@@ -89,15 +89,20 @@ def formula_instances(size: Mapping[str, Any], ctx: RunContext) -> Result:
     return solve(query, SolverOptions.of(ctx))
 
 
+def _family(d: int) -> tuple[list, z3.ArithRef, list, z3.ArithRef, list]:
+    """Symbolic weights, threshold, inputs and the neuron's firing time with its constraints."""
+    w = weight_vars("w", d)
+    theta = z3.Real("theta")
+    x = [z3.Real(f"t[x{i}]") for i in range(d)]
+    pn = param_neuron("v", w, theta, x, may_be_silent=False)
+    return w, theta, x, pn.time, pn.constraints
+
+
 @claim("C1-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}])
 def formula_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """For EVERY w in (0, 4]^d and theta in (0, 4] and all real inputs: t_v = min-over-subsets (NRA)."""
     d = int(size.get("d", 2))
-    w = [z3.Real(f"w[{i}]") for i in range(d)]
-    theta = z3.Real("theta")
-    x = [z3.Real(f"t[x{i}]") for i in range(d)]
-    pn = param_neuron("v", w, theta, x, may_be_silent=False)
-    t, cons = pn.time, pn.constraints
+    w, theta, x, t, cons = _family(d)
     hyp = [z3.And(wi > 0, wi <= 4) for wi in w] + [theta > 0, theta <= 4]
 
     def cex(m: Any) -> Counterexample:
@@ -119,11 +124,7 @@ def formula_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
 def formula_parametric_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant: allow w in [-4, 4] (sum > 0); the min-over-subsets formula then fails."""
     d = int(size.get("d", 2))
-    w = [z3.Real(f"w[{i}]") for i in range(d)]
-    theta = z3.Real("theta")
-    x = [z3.Real(f"t[x{i}]") for i in range(d)]
-    pn = param_neuron("v", w, theta, x, may_be_silent=False)
-    t, cons = pn.time, pn.constraints
+    w, theta, x, t, cons = _family(d)
     hyp = [z3.And(wi >= -4, wi <= 4, wi != 0) for wi in w] + [z3.Sum(w) > 0, theta > 0, theta <= 4]
     # the formula's denominators must be nonzero for it to make sense: only subsets with W_S > 0 count
     below, equal = [], []
