@@ -1,6 +1,6 @@
 """Benchmark: proving that an emulating SNN equals its ReLU network, three ways side by side.
 
-For random ReLU networks 2-[8]-1, 2-[16,16]-1, 4-[32,32]-2 and the ACAS-Xu-shaped 5-[50]x6-5
+For random ReLU networks 2-[8]-1, 2-[16]-1, 2-[16,16]-1, 4-[32,32]-2 and the ACAS-Xu-shaped 5-[50]x6-5
 (300 ReLU units), on the box [-1, 1]^d, the coded SNN of :mod:`verisnn.emulate` is built and its
 equivalence with the ReLU network is decided by
 
@@ -33,6 +33,7 @@ from verisnn.solve import SolverOptions
 
 SHAPES = [
     ("2-[8]-1", 2, [8], 1),
+    ("2-[16]-1", 2, [16], 1),  # 16 hidden units in one layer, next to 16 per layer below
     ("2-[16,16]-1", 2, [16, 16], 1),
     ("4-[32,32]-2", 4, [32, 32], 2),
     ("5-[50]x6-5", 5, [50] * 6, 5),
