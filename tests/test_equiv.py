@@ -200,6 +200,10 @@ def test_cli_errors(tmp_path, cli):
     assert run.code == 2 and "empty" in run.err and "Traceback" not in run.err
     run = cli("equiv", rpath, tmp_path / "missing.json", "--domain", "0:1")
     assert run.code == 2 and "no such file" in run.err
+    run = cli("emulate", rpath, "-o", tmp_path / "s.json", "--domain", "0:1", "--kernel", "box")
+    assert run.code == 2 and "needs --delta greater than" in run.err
+    run = cli("emulate", rpath, "-o", tmp_path / "s.json", "--domain", "0:1", "--kernel", "saturating", "--json")
+    assert run.code == 0 and run.json["kernel"]["name"] == "saturating" and run.json["min_delta_exact"]
     snn = layered(2, [{"weights": [[1, 1]], "thresholds": [1]}])
     save_network(snn, tmp_path / "n.json")
     run = cli("equiv", tmp_path / "n.json", rpath, "--domain", "0:1", "--strategy", "compositional", "--json")
