@@ -35,6 +35,10 @@ class VerisnnGroup(click.Group):
             sys.exit(3)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:  # e.g. `verisnn regions ... | head`: the reader left, nothing to report
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except RecursionError:
             click.echo("error: network too deep for this command", err=True)
             sys.exit(2)
