@@ -254,20 +254,15 @@ def _is_compact(net: Network, v: str) -> bool:
     return bool(net.incoming[v]) and all(s.weight > 0 and net.kernel_of(s).is_linear for s in net.incoming[v])
 
 
-def encode(
-    net: Network,
-    tag: str = "",
-    box: Box | None = None,
-    inputs: Sequence[Term] | None = None,
-) -> NetworkEncoding:
-    """Encode one copy of ``net`` (see the module docstring)."""
+def _start(net: Network, tag: str, box: Box | None, inputs: Sequence[Term] | None,
+           bounds: Mapping[str, Interval] | None) -> NetworkEncoding:
+    """An encoding holding only the inputs (in the box, if any) and the references."""
     if inputs is None:
         input_terms = tuple(z3.Real(_name("t", x, tag)) for x in net.inputs)
     else:
         if len(inputs) != net.dimension:
             raise InvalidInput(f"network has {net.dimension} inputs, got {len(inputs)} input terms")
         input_terms = tuple(inputs)
-    bounds = firing_bounds(net, box) if box is not None else None
     constraints: list[z3.BoolRef] = []
     if box is not None:
         for t, lo, hi in zip(input_terms, box.lo, box.hi):
@@ -277,7 +272,19 @@ def encode(
     for r in net.references:
         time[r.name] = q(r.time)
         fires[r.name] = z3.BoolVal(True)
-    enc = NetworkEncoding(net, tag, input_terms, time, fires, {}, constraints, bounds, box)
+    return NetworkEncoding(net, tag, input_terms, time, fires, {}, constraints, bounds, box)
+
+
+def encode(
+    net: Network,
+    tag: str = "",
+    box: Box | None = None,
+    inputs: Sequence[Term] | None = None,
+) -> NetworkEncoding:
+    """Encode one copy of ``net`` (see the module docstring)."""
+    bounds = firing_bounds(net, box) if box is not None else None
+    enc = _start(net, tag, box, inputs, bounds)
+    time, fires, constraints = enc.time, enc.fires, enc.constraints
     compact = set()
     for v in net.order:
         time[v] = z3.Real(_name("t", v, tag))
@@ -395,22 +402,8 @@ def encode_below(
     """
     if not net.positive_linear:
         raise InvalidInput("encode_below needs positive weights and the linear kernel")
-    if inputs is None:
-        input_terms = tuple(z3.Real(_name("t", x, tag)) for x in net.inputs)
-    else:
-        if len(inputs) != net.dimension:
-            raise InvalidInput(f"network has {net.dimension} inputs, got {len(inputs)} input terms")
-        input_terms = tuple(inputs)
-    constraints: list[z3.BoolRef] = []
-    if box is not None:
-        for t, lo, hi in zip(input_terms, box.lo, box.hi):
-            constraints.append(t == q(lo) if lo == hi else z3.And(q(lo) <= t, t <= q(hi)))
-    time: dict[str, Term] = dict(zip(net.inputs, input_terms))
-    fires: dict[str, z3.BoolRef] = {x: z3.BoolVal(True) for x in net.inputs}
-    for r in net.references:
-        time[r.name] = q(r.time)
-        fires[r.name] = z3.BoolVal(True)
-    enc = NetworkEncoding(net, tag, input_terms, time, fires, {}, constraints, None, box)
+    enc = _start(net, tag, box, inputs, None)
+    time, fires, constraints = enc.time, enc.fires, enc.constraints
     for v in net.order:
         time[v] = z3.Real(_name("T", v, tag))
         live = [(k, s) for k, s in enumerate(net.incoming[v]) if z3.is_true(fires[s.source])]
