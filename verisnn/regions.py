@@ -478,6 +478,18 @@ def _perturb(p: Sequence[Fraction], constraints: Sequence[Affine], rng: random.R
     raise InternalError("could not move an interior point off a boundary")
 
 
+def _space(net: Network | ReluNetwork, domain: Box | Space | None) -> Space:
+    """The domain as a Space over the network's inputs (all of Q^d when ``domain`` is None)."""
+    input_names = [f"x{j}" for j in range(net.dimension)] if isinstance(net, ReluNetwork) else list(net.inputs)
+    if domain is None:
+        return Space.whole(input_names)
+    if isinstance(domain, Box):
+        return Space.from_box(domain, input_names)
+    if len(domain.inputs) != len(input_names):
+        raise InvalidInput(f"domain gives {len(domain.inputs)} inputs but the network has {len(input_names)}")
+    return domain
+
+
 def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, verify: bool = True,
                       prove_cover: bool = False, timeout: float = 60.0, seed: int = 0,
                       deadline: float | None = None) -> RegionMap:
@@ -489,15 +501,7 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
     :class:`~verisnn.affine.SolverUnknown` when exceeded: a count is never a guess.
     """
     start = time.monotonic()
-    input_names = [f"x{j}" for j in range(net.dimension)] if isinstance(net, ReluNetwork) else list(net.inputs)
-    if domain is None:
-        space = Space.whole(input_names)
-    elif isinstance(domain, Box):
-        space = Space.from_box(domain, input_names)
-    else:
-        space = domain
-        if len(space.inputs) != len(input_names):
-            raise InvalidInput(f"domain gives {len(space.inputs)} inputs but the network has {len(input_names)}")
+    space = _space(net, domain)
     n = space.dimension
     oracle = Oracle(space.names, space.bounds, timeout)
     rng = random.Random(seed)
@@ -680,13 +684,7 @@ def strata(net: AnyNetwork, domain: Box | Space | None = None, *, max_dimension:
     is either inside a full-dimensional piece or on one of those hyperplanes, so every point lies
     in an open piece of some stratum (strata overlap; each is exact on its own pieces).
     """
-    input_names = [f"x{j}" for j in range(net.dimension)] if isinstance(net, ReluNetwork) else list(net.inputs)
-    if domain is None:
-        space = Space.whole(input_names)
-    elif isinstance(domain, Box):
-        space = Space.from_box(domain, input_names)
-    else:
-        space = domain
+    space = _space(net, domain)
     if space.dimension > max_dimension:
         raise InvalidInput(f"lower-dimensional pieces are enumerated up to {max_dimension} free inputs, "
                            f"the domain has {space.dimension}")
