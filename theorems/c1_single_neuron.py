@@ -98,7 +98,8 @@ def _family(d: int) -> tuple[list, z3.ArithRef, list, z3.ArithRef, list]:
     return w, theta, x, pn.time, pn.constraints
 
 
-@claim("C1-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}])
+@claim("C1-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}],
+       limits={"d": (1, 4)})
 def formula_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """For EVERY w in (0, 4]^d and theta in (0, 4] and all real inputs: t_v = min-over-subsets (NRA)."""
     d = int(size.get("d", 2))
@@ -120,7 +121,8 @@ def formula_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
                  SolverOptions.of(ctx))
 
 
-@claim("C1-param-signed", expected="refuted", mode="parametric", sizes=[{"d": 2}], broken_of="C1")
+@claim("C1-param-signed", expected="refuted", mode="parametric", sizes=[{"d": 2}], broken_of="C1",
+       limits={"d": (1, 4)})
 def formula_parametric_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant: allow w in [-4, 4] (sum > 0); the min-over-subsets formula then fails."""
     d = int(size.get("d", 2))
@@ -154,7 +156,7 @@ def formula_parametric_signed(size: Mapping[str, Any], ctx: RunContext) -> Resul
     return solve(Query("C1-param-signed", hyp + cons + [violation], cex, size=dict(size)), SolverOptions.of(ctx))
 
 
-@claim("C1-sym", expected="proved", mode="symbolic", sizes=[{"d": 3}, {"d": 4}])
+@claim("C1-sym", expected="proved", mode="symbolic", sizes=[{"d": 3}, {"d": 4}], limits={"d": (1, 5)})
 def formula_symbolic(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """sympy derives t_S = (theta + sum_S w t)/W_S from P(t) = theta, and the exchange identity behind the min.
 

@@ -43,7 +43,7 @@ def continuity_instances(size: Mapping[str, Any], ctx: RunContext) -> Result:
     return _continuity(net, 4, ctx)
 
 
-@claim("C3-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}])
+@claim("C3-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}], limits={"d": (1, 4)})
 def continuity_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """For EVERY w in (0, 4]^d, theta in (0, 4]: |t(x) - t(y)| <= |x - y|_inf, hence t is continuous (NRA)."""
     d = int(size.get("d", 2))

@@ -108,13 +108,13 @@ def _rounded(params: Mapping[str, Fraction], d: int) -> tuple[list[Fraction], Fr
     return ws, theta
 
 
-@claim("C6", expected="refuted", mode="parametric", sizes=[{"d": 3}])
+@claim("C6", expected="refuted", mode="parametric", sizes=[{"d": 3}], limits={"d": (2, 4)})
 def positive_sum_claim(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Earlier claim: every neuron's incoming weights sum > 0 => continuous. Search for a counterexample."""
     return _search(size, ctx, positive=False, subject="C6")
 
 
-@claim("C6-positive", expected="proved", mode="parametric", sizes=[{"d": 2}], broken_of="C6")
+@claim("C6-positive", expected="proved", mode="parametric", sizes=[{"d": 2}], broken_of="C6", limits={"d": (2, 4)})
 def positive_weights_search(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Paired check: with all weights positive (in [1/4, 2]) the same search finds no jump (unsat).
 

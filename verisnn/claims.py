@@ -53,6 +53,7 @@ class Claim:
     broken_of: str | None = None
     default: bool = True  # part of the default table of `verisnn prove`
     module: str = ""
+    limits: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # per-key integer ranges of sizes
 
     @property
     def key(self) -> str:
@@ -73,6 +74,7 @@ def claim(
     sizes: Sequence[Mapping[str, Any]] = ({},),
     broken_of: str | None = None,
     default: bool = True,
+    limits: Mapping[str, tuple[int, int]] | None = None,
 ) -> Callable[[Callable[[Mapping[str, Any], RunContext], Result]], Callable[[Mapping[str, Any], RunContext], Result]]:
     """Register a claim (see the module docstring)."""
     if expected not in EXPECTED:
@@ -83,7 +85,7 @@ def claim(
         title = doc.splitlines()[0] if doc else fn.__name__
         _REGISTRY.append(
             Claim(id, fn, EXPECTED[expected], mode, tuple(dict(s) for s in sizes), title, doc, broken_of, default,
-                  fn.__module__)
+                  fn.__module__, dict(limits or {}))
         )
         return fn
 
@@ -140,6 +142,28 @@ def _sort_key(cid: str) -> tuple:
 
     parts = re.split(r"(\d+)", cid)
     return tuple(int(p) if p.isdigit() else p for p in parts)
+
+
+#: integer ranges every claim accepts for these size keys unless it declares its own ``limits``
+SIZE_LIMITS: dict[str, tuple[int, int]] = {"d": (1, 8), "m": (1, 16), "seeds": (1, 50), "seed": (0, 2**31 - 1),
+                                           "outputs": (1, 64)}
+KERNEL_NAMES = ("linear", "box", "saturating", "triangle")
+
+
+def check_size(c: Claim, size: Mapping[str, Any]) -> None:
+    """Reject a user's ``--size`` that a claim cannot run sensibly (exit 2 instead of a hang or a crash)."""
+    limits = {**SIZE_LIMITS, **c.limits}
+    for key, value in size.items():
+        if key in limits:
+            lo, hi = limits[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+                raise InvalidInput(f"size {key}={value!r} is out of range for {c.id}: an integer in [{lo}, {hi}]")
+        elif key == "widths":
+            if (not isinstance(value, list) or not 1 <= len(value) <= 12
+                    or not all(isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 256 for w in value)):
+                raise InvalidInput(f"size widths={value!r} must be a list of 1 to 12 integers in [1, 256]")
+        elif key == "kernel" and value not in KERNEL_NAMES:
+            raise InvalidInput(f"size kernel={value!r} must be one of {', '.join(KERNEL_NAMES)}")
 
 
 def select(claims: Sequence[Claim], ids: Sequence[str]) -> list[Claim]:

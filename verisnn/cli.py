@@ -39,6 +39,10 @@ class VerisnnGroup(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(1)
+        except OSError as exc:  # a file the user named cannot be read or written
+            where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+            click.echo(f"error: cannot use{where}: {exc.strerror or exc}", err=True)
+            sys.exit(2)
         except RecursionError:
             click.echo("error: network too deep for this command", err=True)
             sys.exit(2)

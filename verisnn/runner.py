@@ -13,6 +13,7 @@ import concurrent.futures as cf
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,12 @@ def run(
                 on_start(task)
         for fut in cf.as_completed(futures):
             i, task = futures[fut]
-            outcomes[i] = Outcome(task.claim, fut.result())
+            try:
+                result = fut.result()
+            except BrokenProcessPool:  # a worker died (out of memory, killed): its task is unknown
+                result = Result(task.claim.id, Verdict.UNKNOWN, 0.0, reason="the worker process died (out of memory?)",
+                                size=dict(task.size), mode=task.claim.mode)
+            outcomes[i] = Outcome(task.claim, result)
             if on_done:
                 on_done(outcomes[i])
     return [outcomes[i] for i in range(len(tasks))]

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from ..claims import RunContext, discover, select
+from ..claims import RunContext, check_size, discover, select
 from ..errors import InvalidInput
 from ..runner import Task, run, tasks_for
 from .common import echo_json, json_option
@@ -30,10 +30,12 @@ def _size(text: str | None) -> dict | None:
             key, sep, value = part.partition("=")
             if not sep:
                 raise InvalidInput(f"--size must be JSON or key=value pairs like d=3,m=2, got {text!r}") from None
+            if not value.strip():
+                raise InvalidInput(f"--size value for {key.strip()!r} is empty in {text!r}")
             try:
                 size[key.strip()] = json.loads(value)
             except json.JSONDecodeError:
-                raise InvalidInput(f"--size value for {key.strip()!r} must be a number or JSON, got {value!r}") from None
+                size[key.strip()] = value.strip()  # a bare word, e.g. kernel=box
     if not isinstance(size, dict):
         raise InvalidInput(f"--size must describe an object, got {text!r}")
     return size
@@ -79,6 +81,8 @@ def prove_command(claims, paths, size_text, timeout, rlimit, solver, jobs, inclu
         raise InvalidInput("--size needs the claim ids it applies to, e.g. verisnn prove C9 --size d=4")
     found = discover(paths)
     chosen = select(found, claims) if (claims or not include_all) else found
+    for c in chosen if size else ():
+        check_size(c, size)
     tasks = tasks_for(chosen, size)
     ctx = RunContext(timeout=timeout, solver=solver, rlimit=rlimit)
     total = len(tasks)
