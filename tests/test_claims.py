@@ -77,3 +77,10 @@ def test_prove_cli_json_and_exit_codes(cli):
     assert cli("prove", "C99").code == 2
     assert cli("prove", "--timeout", "-1").code == 2
     assert cli("prove", "C1", "--size", "d=").code == 2
+
+
+def test_parametric_claims_recheck_in_cvc5(cli):
+    """`--solver both` re-checks parametric (NRA) claims in cvc5 through the SMT-LIB export."""
+    r = cli("prove", "C1-param", "C9-param", "--size", "d=2", "--solver", "both", "--json", "-j", "1")
+    assert r.code == 0, r.err
+    assert all("cvc5" in x["reason"] for x in r.json["results"] if x["verdict"] == "proved")

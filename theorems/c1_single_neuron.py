@@ -22,7 +22,7 @@ import z3
 
 from verisnn.claims import RunContext, claim
 from verisnn.domain import Box
-from verisnn.encode import encode, q
+from verisnn.encode import encode, q, total
 from verisnn.errors import InternalError
 from verisnn.io import network_to_json
 from verisnn.model import Network, layered
@@ -64,8 +64,8 @@ def _formula_violation(t: z3.ArithRef, w: Sequence[Any], theta: Any, x: Sequence
     """``t != min_S (theta + sum w x)/W_S``, written without division (W_S > 0)."""
     below, equal = [], []
     for S in subsets(len(x)):
-        W = z3.Sum([w[i] for i in S])
-        num = theta + z3.Sum([w[i] * x[i] for i in S])
+        W = total([w[i] for i in S])
+        num = theta + total([w[i] * x[i] for i in S])
         below.append(num < t * W)
         equal.append(num == t * W)
     return z3.Or(z3.Or(*below), z3.Not(z3.Or(*equal)))
@@ -127,12 +127,12 @@ def formula_parametric_signed(size: Mapping[str, Any], ctx: RunContext) -> Resul
     """Broken variant: allow w in [-4, 4] (sum > 0); the min-over-subsets formula then fails."""
     d = int(size.get("d", 2))
     w, theta, x, t, cons = _family(d)
-    hyp = [z3.And(wi >= -4, wi <= 4, wi != 0) for wi in w] + [z3.Sum(w) > 0, theta > 0, theta <= 4]
+    hyp = [z3.And(wi >= -4, wi <= 4, wi != 0) for wi in w] + [total(w) > 0, theta > 0, theta <= 4]
     # the formula's denominators must be nonzero for it to make sense: only subsets with W_S > 0 count
     below, equal = [], []
     for S in subsets(d):
-        W = z3.Sum([w[i] for i in S])
-        num = theta + z3.Sum([w[i] * x[i] for i in S])
+        W = total([w[i] for i in S])
+        num = theta + total([w[i] * x[i] for i in S])
         below.append(z3.And(W > 0, num < t * W))
         equal.append(z3.And(W > 0, num == t * W))
     violation = z3.Or(z3.Or(*below), z3.Not(z3.Or(*equal)))

@@ -24,7 +24,7 @@ from typing import Any
 import z3
 
 from verisnn.claims import RunContext, claim
-from verisnn.encode import exact, q
+from verisnn.encode import exact, q, total
 from verisnn.errors import InternalError
 from verisnn.io import network_to_json
 from verisnn.numbers import fmt, is_finite
@@ -51,10 +51,10 @@ def _search(size: Mapping[str, Any], ctx: RunContext, positive: bool, subject: s
     a = param_neuron("v@a", w, theta, x)
     b = param_neuron("v@b", w, theta, y)
     lo = Fraction(1, 4) if positive else Fraction(-2)
-    hyp = [z3.And(wi >= lo, wi <= 2) for wi in w] + [z3.Sum(w) > 0, theta > 0, theta <= 2]
+    hyp = [z3.And(wi >= lo, wi <= 2) for wi in w] + [total(w) > 0, theta > 0, theta <= 2]
     for r in range(1, d + 1):
         for S in combinations(range(d), r):
-            WS = z3.Sum([w[i] for i in S])
+            WS = total([w[i] for i in S])
             hyp.append(z3.Or(WS <= 0, WS >= z3.RealVal(str(MIN_SUBSET_SUM))))
     dom = [z3.And(v >= 0, v <= 4) for v in x + y]
     near = [z3.And(xi - yi <= z3.RealVal(str(DELTA)), yi - xi <= z3.RealVal(str(DELTA))) for xi, yi in zip(x, y)]

@@ -23,7 +23,7 @@ from typing import Any
 import z3
 
 from verisnn.claims import RunContext, claim
-from verisnn.encode import exact
+from verisnn.encode import exact, total
 from verisnn.errors import InternalError
 from verisnn.io import network_to_json
 from verisnn.numbers import fmt
@@ -63,7 +63,7 @@ def _regions(size: Mapping[str, Any], ctx: RunContext, subject: str) -> Result:
     proofs = 1
     for r in range(1, d + 1):
         for S in combinations(range(d), r):
-            WS = z3.Sum([w[i] for i in S])
+            WS = total([w[i] for i in S])
             e = z3.Real("e")
             centre = [z3.RealVal(0) if i in S else theta / WS + 1 for i in range(d)]
             ball = [e > 0, e <= z3.RealVal("1/4"), 4 * e * WS <= theta]
@@ -81,10 +81,10 @@ def _regions(size: Mapping[str, Any], ctx: RunContext, subject: str) -> Result:
             if res.verdict is not Verdict.PROVED:
                 return res
             proofs += 1
-    total = 2 ** d - 1
+    count = 2 ** d - 1
     return Result(subject, Verdict.PROVED, time.perf_counter() - start,
-                  reason=f"for all w in (0,4]^{d}, theta in (0,4]: exactly {total} causal regions "
-                         f"({proofs} NRA proofs: no empty causal set; each of the {total} nonempty sets has an open ball)",
+                  reason=f"for all w in (0,4]^{d}, theta in (0,4]: exactly {count} causal regions "
+                         f"({proofs} NRA proofs: no empty causal set; each of the {count} nonempty sets has an open ball)",
                   size=dict(size), mode="parametric")
 
 
@@ -104,7 +104,7 @@ def one_neuron_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """
     d = int(size.get("d", 2))
     w, theta, y, pn = _family(d)
-    hyp = [z3.And(wi >= -4, wi <= 4, wi != 0) for wi in w] + [z3.Sum(w) > 0, theta > 0, theta <= 4]
+    hyp = [z3.And(wi >= -4, wi <= 4, wi != 0) for wi in w] + [total(w) > 0, theta > 0, theta <= 4]
     S = (d - 1,)
     WS = w[d - 1]
     e = z3.Real("e")

@@ -111,7 +111,8 @@ def _implies(a: z3.BoolRef, b: z3.BoolRef) -> z3.BoolRef:
     return z3.Implies(a, b)
 
 
-def _sum(terms: Sequence[Term]) -> Term:
+def total(terms: Sequence[Term]) -> Term:
+    """The sum of ``terms`` without zero constants; one term stays itself (no unary ``(+ t)``, which cvc5 rejects)."""
     terms = [t for t in terms if not (z3.is_rational_value(t) and t.as_fraction() == 0)]
     if not terms:
         return q(0)
@@ -243,7 +244,7 @@ def _potential(enc: NetworkEncoding, v: str, at: Term, left: bool, skip: int | N
         elapsed = at - enc.arrival(v, k)
         for guard, body in _eps_terms(enc.net.kernel_of(s), elapsed, left):
             terms.append(z3.If(_and(active, guard), q(s.weight) * body, q(0)))
-    return _sum(terms)
+    return total(terms)
 
 
 def _own_value(kernel: Kernel, offset: Fraction, left: bool) -> Fraction:
@@ -344,7 +345,7 @@ def _encode_compact(enc: NetworkEncoding, v: str, bv: Interval | None) -> None:
         else:
             terms.append(z3.If(_and(active, t_v > a), q(s.weight) * (t_v - a), q(0)))
     if not z3.is_false(fires):
-        enc.constraints.append(_implies(fires, _sum(terms) == q(net.thresholds[v])))
+        enc.constraints.append(_implies(fires, total(terms) == q(net.thresholds[v])))
 
 
 def _encode_general(enc: NetworkEncoding, v: str, bv: Interval | None) -> None:
@@ -377,7 +378,7 @@ def _encode_general(enc: NetworkEncoding, v: str, bv: Interval | None) -> None:
             p_l = _potential(enc, v, b, True, skip=k) + q(own_l)
             firing.append(_implies(active, _and(_implies(b < t_v, p_r < theta), _implies(b <= t_v, p_l <= theta))))
             silent.append(_implies(active, _and(p_r < theta, p_l <= theta)))
-    silent.append(_sum(final_slope) <= q(0))
+    silent.append(total(final_slope) <= q(0))
     enc.constraints.append(_implies(fires, _and(*firing)))
     if not z3.is_true(fires):
         enc.constraints.append(_implies(z3.Not(fires), _and(*silent)))
@@ -415,7 +416,7 @@ def encode_below(
             constraints.append(slack >= time[v] - enc.arrival(v, k))
             terms.append(q(s.weight) * slack)
         if live:
-            constraints.append(_sum(terms) <= q(net.thresholds[v]))
+            constraints.append(total(terms) <= q(net.thresholds[v]))
         for k, s in enumerate(net.incoming[v]):
             enc.causal[(v, k)] = _and(fires[s.source], fires[v], enc.arrival(v, k) < time[v])
     return enc
@@ -480,7 +481,7 @@ def encode_relu(
         nxt: list[Term] = []
         nranges: list[tuple[Fraction, Fraction]] = []
         for i, (row, b) in enumerate(zip(layer.weights, layer.bias)):
-            pre = _sum([q(w) * x for w, x in zip(row, cur) if w != 0] + ([q(b)] if b != 0 else []))
+            pre = total([q(w) * x for w, x in zip(row, cur) if w != 0] + ([q(b)] if b != 0 else []))
             lo = hi = None
             if ranges is not None:
                 lo = b + sum((w * (r[0] if w > 0 else r[1]) for w, r in zip(row, ranges)), Fraction(0))

@@ -21,7 +21,7 @@ from typing import Any
 
 import z3
 
-from .encode import exact
+from .encode import exact, total
 from .model import Network, layered
 
 
@@ -35,7 +35,7 @@ class ParamNeuron:
 
 
 def potential(w: Sequence[Any], x: Sequence[Any], at: Any) -> Any:
-    return z3.Sum([wi * z3.If(at > xi, at - xi, 0) for wi, xi in zip(w, x)])
+    return total([wi * z3.If(at > xi, at - xi, 0) for wi, xi in zip(w, x)])
 
 
 def param_neuron(name: str, w: Sequence[Any], theta: Any, x: Sequence[Any], may_be_silent: bool = True) -> ParamNeuron:
@@ -45,7 +45,7 @@ def param_neuron(name: str, w: Sequence[Any], theta: Any, x: Sequence[Any], may_
     below = [z3.Implies(z3.Or(z3.Not(fires), xk < t), potential(w, x, xk) < theta) for xk in x]
     cons = below + [z3.Implies(fires, potential(w, x, t) == theta)]
     if may_be_silent:
-        cons.append(z3.Implies(z3.Not(fires), z3.Sum(list(w)) <= 0))
+        cons.append(z3.Implies(z3.Not(fires), total(list(w)) <= 0))
     return ParamNeuron(t, fires, cons)
 
 
