@@ -396,9 +396,10 @@ def encode_below(
     ``sum_k w_k s_vk <= theta_v`` over firing sources.  Since ``P_v(t) = sum w max(0, t - a)`` is
     nondecreasing in ``t``, nonincreasing in every arrival and ``P_v(t) <= theta`` iff ``t <= t_v``,
     induction along the topological order gives ``T_v <= t_v`` for every solution; conversely
-    ``T = t`` (and any smaller output value) is a solution.  So the projection on (inputs,
-    outputs) is exactly ``{(x, T) : T <= R(x)}``, and a violation found with ``T`` in place of
-    ``R(x)`` on the larger side of an inequality is a real violation.  Silence is structural in
+    ``T = t`` (and any smaller value of a single output) is a solution.  So every solution has
+    ``T <= R(x)`` and ``T = R(x)`` is always one (for one output the projection is exactly the
+    hypograph; when outputs feed each other it can be smaller), and a violation found with ``T``
+    in place of ``R(x)`` on the larger side of an inequality is a real violation.  Silence is structural in
     such networks (a neuron fires iff some source fires), so ``fires`` are constants.
     """
     if not net.positive_linear:
