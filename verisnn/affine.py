@@ -16,6 +16,7 @@ from fractions import Fraction
 
 import z3
 
+from .encode import q, total
 from .errors import InternalError
 from .numbers import fmt
 
@@ -122,10 +123,6 @@ def to_sympy(a: Affine, names: Sequence[str]):  # -> sympy.Expr
 
 
 # --- exact feasibility -----------------------------------------------------------------------------
-def _q(value: Fraction) -> z3.RatNumRef:
-    return z3.RealVal(f"{value.numerator}/{value.denominator}")
-
-
 class Oracle:
     """Exact feasibility of strict linear constraints over ``names`` (z3, incremental).
 
@@ -149,10 +146,10 @@ class Oracle:
     def term(self, a: Affine) -> z3.ArithRef:
         t = self._terms.get(a)
         if t is None:
-            parts = [_q(c) * x for c, x in zip(a[1:], self.vars) if c]
+            parts = [q(c) * x for c, x in zip(a[1:], self.vars) if c]
             if a[0] or not parts:
-                parts.append(_q(a[0]))
-            t = parts[0] if len(parts) == 1 else z3.Sum(parts)
+                parts.append(q(a[0]))
+            t = total(parts)
             self._terms[a] = t
         return t
 

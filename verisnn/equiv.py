@@ -61,14 +61,14 @@ import z3
 
 from .domain import Box
 from .emulate import Emulation, affine_name, gadget_name, relu_intervals
-from .encode import encode, encode_relu, exact, q, spike_times
+from .encode import encode, encode_relu, exact, q, spike_times, total
 from .errors import InternalError, InvalidInput
 from .kernels import Kernel
 from .model import Network, Neuron, ReluNetwork
 from .numbers import INF, Time, fmt, is_finite
 from .results import Counterexample, Result, Verdict
 from .simulate import simulate
-from .solve import Query, SolverOptions, decide, solve
+from .solve import Query, SolverOptions, decide, optimize, solve
 
 Side = Network | ReluNetwork
 Progress = Callable[[int, int, str], None]
@@ -226,7 +226,7 @@ class Algebra:
         parts = [self.terms[k] if a == 1 else q(a) * self.terms[k] for k, a in sorted(e.t.items())]
         if e.c != 0 or not parts:
             parts.append(q(e.c))
-        return parts[0] if len(parts) == 1 else z3.Sum(*parts)
+        return total(parts)
 
 
 @dataclass
@@ -420,7 +420,7 @@ def bound_facts(net: Network, box: Box, time: Mapping[str, z3.ArithRef],
             b[s.source].must_fire and is_finite(b[s.source].hi) and net.kernel_of(s).is_linear
             and b[s.source].hi + s.delay <= bv.lo for s in syn)  # type: ignore[operator]
         if settled:
-            arrivals = z3.Sum(*[q(s.weight) * (time[s.source] + q(s.delay)) for s in syn]) if syn else q(0)
+            arrivals = total([q(s.weight) * (time[s.source] + q(s.delay)) for s in syn])
             facts.append(time[v] == (q(net.thresholds[v]) + arrivals) / q(total))
     return facts
 
@@ -505,7 +505,7 @@ def _affine_term(coef: Sequence[Fraction], const: Fraction, ys: Sequence[z3.Arit
     parts = [y if c == 1 else q(c) * y for c, y in zip(coef, ys) if c]
     if const != 0 or not parts:
         parts.append(q(const))
-    return parts[0] if len(parts) == 1 else z3.Sum(*parts)
+    return total(parts)
 
 
 def _kernel_term(kernel: Kernel, s: z3.ArithRef) -> z3.ArithRef:
@@ -519,7 +519,7 @@ def _kernel_term(kernel: Kernel, s: z3.ArithRef) -> z3.ArithRef:
             continue
         body = q(e.jump) + q(e.slope_change) * (s - q(e.offset))
         terms.append(z3.If(s >= q(e.offset), body, q(0)))
-    return z3.Sum(*terms) if len(terms) > 1 else terms[0] if terms else q(0)
+    return total(terms)
 
 
 def earliest_crossing(lemma: Lemma) -> Fraction | None | bool:
@@ -569,7 +569,7 @@ def lemma_constraints(lemma: Lemma) -> tuple[list[z3.BoolRef], list[z3.ArithRef]
     def potential(at: z3.ArithRef) -> z3.ArithRef:
         terms = [q(w) * _kernel_term(kern, at - a) for w, kern, a in zip(lemma.weights, lemma.kernels, arrivals)
                  if w != 0]
-        return z3.Sum(*terms) if len(terms) > 1 else terms[0] if terms else q(0)
+        return total(terms)
 
     theta = q(lemma.theta)
     earliest = earliest_crossing(lemma)
@@ -853,28 +853,6 @@ def _snn_relu(a: Side, b: Side) -> tuple[Network, ReluNetwork] | None:
 # --- finite kernels: the largest causal gap --------------------------------------------------------
 
 
-def _maximize(constraints: list[z3.BoolRef], objective: z3.ArithRef, timeout: float) -> Fraction | None | bool:
-    """The exact supremum of ``objective`` (False: infeasible, None: unknown or unbounded)."""
-    opt = z3.Optimize()
-    opt.set("timeout", max(1, int(timeout * 1000)))  # timing
-    opt.add(*constraints)
-    h = opt.maximize(objective)
-    r = opt.check()
-    if r == z3.unsat:
-        return False
-    if r != z3.sat:
-        return None
-    bound = z3.simplify(opt.upper(h))
-    eps = [c for c in z3.z3util.get_vars(bound) if c.decl().name() == "epsilon"]
-    if eps:  # a supremum approached but not attained: sup = value at epsilon = 0
-        bound = z3.simplify(z3.substitute(bound, *[(e, z3.RealVal(0)) for e in eps]))
-    if z3.is_int_value(bound):
-        return Fraction(bound.as_long())
-    if z3.is_rational_value(bound):
-        return Fraction(bound.numerator_as_long(), bound.denominator_as_long())
-    return None
-
-
 def max_causal_gap(em: Emulation, timeout: float = 30.0) -> Fraction | None:
     """The exact sup over the box of the longest causal gap ``t_v - t_u`` in ``em`` (None if z3 gives up).
 
@@ -902,11 +880,11 @@ def max_causal_gap(em: Emulation, timeout: float = 30.0) -> Fraction | None:
     best = Fraction(0)
     for s in net.synapses:
         gap = times[s.target] - times[s.source] - q(s.delay)
-        value = _maximize(enc.constraints + [gap > 0], gap, timeout)
-        if value is None:
+        sup = optimize(enc.constraints + [gap > 0], gap, True, SolverOptions(timeout=timeout))
+        if sup.status in ("unknown", "unbounded"):
             return None
-        if value is not False:
-            best = max(best, value)
+        if sup.status == "optimal":
+            best = max(best, sup.value)  # the supremum, attained or not
     return best
 
 
