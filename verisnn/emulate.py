@@ -277,11 +277,6 @@ def size_formula(relu: ReluNetwork) -> dict[str, int]:
             "synapses": nnz + 3 * N + with_ref}
 
 
-def box_of(values: Sequence[tuple[object, object]]) -> Box:
-    """A :class:`Box` from ``(lo, hi)`` pairs of rationals."""
-    return Box(tuple(Fraction(a) for a, _ in values), tuple(Fraction(b) for _, b in values))  # type: ignore[arg-type]
-
-
 def random_relu(d: int, widths: Sequence[int], outputs: int, seed: int = 0, scale: int = 4,
                 span: int = 8) -> ReluNetwork:
     """A seeded random ReLU network ``d-[widths]-outputs`` with weights and biases in ``k/scale``, ``|k| <= span``.

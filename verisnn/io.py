@@ -8,7 +8,7 @@ naming the bad key or value.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -251,11 +251,3 @@ def parse_inputs(text: str, dim: int | None = None) -> list[Time]:
     if dim is not None and len(values) != dim:
         raise InvalidInput(f"network has {dim} inputs, got {len(values)} values in {text!r}")
     return values
-
-
-def parse_rationals(text: str, what: str) -> list[Fraction]:
-    return [parse_rational(p.strip(), f"{what} {p.strip()!r}") for p in str(text).split(",")]
-
-
-def fmt_vector(values: Sequence[object]) -> list[str]:
-    return [fmt(v) for v in values]

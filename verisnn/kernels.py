@@ -82,11 +82,6 @@ class Kernel:
         k = self.piece_index(s)
         return Fraction(0) if k < 0 else self.pieces[k].at(s)
 
-    def slope_at(self, s: Fraction) -> Fraction:
-        """Right derivative at ``s``."""
-        k = self.piece_index(s)
-        return Fraction(0) if k < 0 else self.pieces[k].slope
-
     def left_limit(self, s: Fraction) -> Fraction:
         """``lim eps(r)`` for ``r`` increasing to ``s``."""
         if s <= 0:

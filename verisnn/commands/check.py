@@ -7,10 +7,11 @@ import sys
 import click
 
 from ..domain import parse_domain
+from ..io import load_network
 from ..properties import PROPERTIES, check_property
 from ..results import Verdict
 from ..solve import SolverOptions
-from .common import echo_json, json_option, network_argument, open_network
+from .common import echo_json, json_option, network_argument
 
 
 @click.command("check")
@@ -35,7 +36,7 @@ def check_command(net, prop, domain, timeout, rlimit, solver, smt2, as_json) -> 
     (timeout or solver unknown; never proved).  Continuity is decided exactly, with a jump witness.
     Exit 0 proved, 1 refuted/unknown, 2 bad input.
     """
-    network = open_network(net)
+    network = load_network(net)
     box = parse_domain(domain, network.dimension)
     result = check_property(network, prop, box, SolverOptions(solver, timeout, rlimit, smt2))
     if as_json:

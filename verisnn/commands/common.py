@@ -8,8 +8,6 @@ from typing import Any
 
 import click
 
-from ..io import load_any, load_network
-
 
 def json_option(f: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")(f)
@@ -20,12 +18,3 @@ def echo_json(doc: Any) -> None:
 
 
 network_argument = click.argument("net", type=click.Path(dir_okay=False))
-
-
-def open_network(path: str):
-    """A spiking network from a file (errors become exit 2)."""
-    return load_network(path)
-
-
-def open_any(path: str):
-    return load_any(path)

@@ -8,9 +8,10 @@ import click
 
 from .. import affine as af
 from ..domain import parse_domain
+from ..io import load_any
 from ..model import Network
 from ..regions import SolverUnknown, enumerate_regions, patterns_by_dimension, prove_pieces
-from .common import echo_json, json_option, network_argument, open_any
+from .common import echo_json, json_option, network_argument
 
 MAX_LISTED = 40
 MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before printing
@@ -44,7 +45,7 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, pr
     exact simulator, and each split of the enumeration ends with a solver proof that the pieces
     cover it.  ReLU networks (verisnn.relu/1 or ONNX) get their activation regions.
     """
-    network = open_any(net)
+    network = load_any(net)
     box = parse_domain(domain_text, network.dimension) if domain_text is not None else None
     if plot_path is not None and box is None:
         raise click.UsageError("--plot needs a --domain (a box to draw)")

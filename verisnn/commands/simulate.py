@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ..io import parse_inputs
+from ..io import load_network, parse_inputs
 from ..numbers import fmt
 from ..simulate import simulate
-from .common import echo_json, json_option, network_argument, open_network
+from .common import echo_json, json_option, network_argument
 
 
 @click.command("simulate")
@@ -21,7 +21,7 @@ def simulate_command(net: str, input_text: str, as_json: bool) -> None:
     Times are exact rationals; a silent neuron has time 'inf' and causal set null.  An arrival
     exactly at a neuron's firing time is not causal.
     """
-    network = open_network(net)
+    network = load_network(net)
     sim = simulate(network, parse_inputs(input_text, network.dimension))
     if as_json:
         echo_json(sim.to_json())
