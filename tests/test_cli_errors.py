@@ -1,7 +1,6 @@
 """Bad sizes and unwritable files are input errors (exit 2, one line), never hangs or tracebacks."""
 
 import pytest
-
 from conftest import EXAMPLES
 
 

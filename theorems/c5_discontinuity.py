@@ -9,9 +9,7 @@ product of the layers' l_inf operator norms (checked by the solver, not assumed)
 
 from __future__ import annotations
 
-import itertools
-import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -19,6 +17,7 @@ import z3
 
 from verisnn.claims import RunContext, claim
 from verisnn.domain import Box
+from verisnn.emulate import random_relu
 from verisnn.encode import encode_relu, exact, q
 from verisnn.errors import InternalError
 from verisnn.kernels import triangle
@@ -53,15 +52,6 @@ def finite_kernel_witness(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Positive weights with the triangle(1) kernel: R is discontinuous on [0, 3]^3 (finite jump)."""
     net = triangle_positive()
     return check_property(net, "continuous", Box.uniform(0, 3, 3), SolverOptions.of(ctx))
-
-
-def random_relu(widths: Sequence[int], seed: int) -> ReluNetwork:
-    rng = random.Random(seed)
-    layers = []
-    for prev, width in itertools.pairwise(widths):
-        layers.append(([[Fraction(rng.randint(-8, 8), 4) for _ in range(prev)] for _ in range(width)],
-                       [Fraction(rng.randint(-4, 4), 4) for _ in range(width)]))
-    return relu_network(layers)
 
 
 def norm_product(relu: ReluNetwork) -> Fraction:
@@ -101,7 +91,7 @@ def relu_lipschitz(relu: ReluNetwork, L: Fraction, box: Box, subject: str, ctx: 
 def relu_continuous(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """ReLU networks are continuous: Lipschitz with the product of layer norms on [-2, 2]^d (seeded instances)."""
     widths = list(size.get("widths", [2, 8, 1]))
-    relu = random_relu(widths, int(size.get("seed", 0)))
+    relu = random_relu(widths[0], widths[1:-1], widths[-1], int(size.get("seed", 0)))
     return relu_lipschitz(relu, norm_product(relu), Box.uniform(-2, 2, widths[0]), "C5-relu", ctx)
 
 
