@@ -6,7 +6,7 @@ weights with c in [1/2, 2]) of sizes 4-8-8-1, 4-16-16-1 and 8-32-32-2, on the bo
 * **baseline**: every copy of the network is encoded naively: the potential is a sum of
   ``If(t > a, w*(t - a), 0)`` terms, the firing time satisfies ``P(t_v) = theta`` and the
   first-crossing conditions ``a_k < t_v -> P(a_k) < theta`` at every arrival, no bounds.
-* **verisnn**: :func:`verisnn.properties.check_property`: for these networks a neuron-by-neuron
+* **verisnn**: :func:`verisnn.analyses.properties.check_property`: for these networks a neuron-by-neuron
   proof on the sources' bound boxes (compact neurons, interval bounds that drop settled ``If``
   terms, hypograph copies on the larger side of each relation), monolithic query as fallback.
 * with ``--monolithic``, also the single monolithic verisnn query (same encoding, no composition).
@@ -26,11 +26,11 @@ from fractions import Fraction
 
 import z3
 
-from verisnn.domain import Box
-from verisnn.encode import q
-from verisnn.model import Network, layered
-from verisnn.properties import check_property
-from verisnn.solve import SolverOptions, check_z3
+from verisnn.core.domain import Box
+from verisnn.smt.encode import q
+from verisnn.core.model import Network, layered
+from verisnn.analyses.properties import check_property
+from verisnn.solvers import Limits, SolverOptions, backend
 
 
 def random_network(sizes: list[int], seed: int) -> Network:
@@ -88,15 +88,15 @@ def run_row(sizes: list[int], prop: str, timeout: float, seed: int, monolithic: 
     net = random_network(sizes, seed)
     box = Box.uniform(0, 1, sizes[0])
     start = time.perf_counter()
-    base = check_z3(naive_query(net, box, prop), timeout=timeout)
+    base = backend("z3").check(naive_query(net, box, prop), Limits(timeout))
     base_s = time.perf_counter() - start  # timing
     start = time.perf_counter()
     mine = check_property(net, prop, box, SolverOptions("z3", timeout))
     mine_s = time.perf_counter() - start  # timing
     mono = None
     if monolithic:
-        from verisnn.properties import _concave, _monotone
-        from verisnn.solve import solve
+        from verisnn.analyses.properties import _concave, _monotone
+        from verisnn.solvers import solve
 
         start = time.perf_counter()
         res = solve((_concave if prop == "concave" else _monotone)(net, box), SolverOptions("z3", timeout))

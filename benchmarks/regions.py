@@ -3,7 +3,7 @@
 Run:  python benchmarks/regions.py [--quick]
 
 For each network (one layer d = 3, m in {2, 4, 8}; two layers 3-4-4 and 3-8-8; a signed
-box-kernel network), the exact enumeration of :mod:`verisnn.regions` runs first; then the float
+box-kernel network), the exact enumeration of :mod:`verisnn.analyses.regions` runs first; then the float
 simulator samples patterns for the same wall-clock time, once at uniform random points of the box
 and once on a regular grid with as many points as the random run managed.  Sampled counts are
 lower estimates (thin regions are missed) and can be off by rounding at boundaries; exact counts
@@ -21,10 +21,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from verisnn.domain import Box
-from verisnn.generate import positive_linear, signed
-from verisnn.model import Network
-from verisnn.regions import enumerate_regions, sample_patterns
+from verisnn.core.domain import Box
+from verisnn.claims.generators import positive_linear, signed
+from verisnn.core.model import Network
+from verisnn.analyses.regions import enumerate_regions, sample_patterns
 
 
 def sample_random(net: Network, box: Box, budget: float, rng: np.random.Generator) -> tuple[int, int]:

@@ -14,10 +14,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from verisnn.fastsim import realize_many
-from verisnn.model import layered
-from verisnn.numbers import is_finite
-from verisnn.simulate import realize, simulate
+from verisnn.semantics.fastsim import realize_many
+from verisnn.core.model import layered
+from verisnn.core.numbers import is_finite
+from verisnn.semantics.simulate import realize, simulate
 
 
 def signed_network(d: int, width: int, depth: int, seed: int, kernel: object = "linear"):

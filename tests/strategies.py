@@ -10,8 +10,8 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from verisnn.kernels import Kernel, box, from_pieces, linear, saturating, triangle
-from verisnn.model import Network, Neuron, Reference, Synapse
+from verisnn.core.kernels import Kernel, box, from_pieces, linear, saturating, triangle
+from verisnn.core.model import Network, Neuron, Reference, Synapse
 
 
 #: small rationals with small denominators, so that coincidences (ties) actually happen
@@ -107,7 +107,7 @@ def networks(
 
 def inputs_for(net: Network, lo: int = -2, hi: int = 4, allow_inf: bool = True) -> st.SearchStrategy[list]:
     """Input spike times for ``net`` (rationals; occasionally ``inf`` = no spike)."""
-    from verisnn.numbers import INF
+    from verisnn.core.numbers import INF
 
     one = st.one_of(rationals(lo, hi), st.just(INF)) if allow_inf else rationals(lo, hi)
     return st.lists(one, min_size=net.dimension, max_size=net.dimension)

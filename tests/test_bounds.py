@@ -9,13 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import networks, rationals
 
-from verisnn.bounds import NEVER, Interval, firing_bounds, is_monotone_neuron, output_bounds
-from verisnn.domain import Box
-from verisnn.model import layered
-from verisnn.numbers import INF
-from verisnn.properties import check_property
-from verisnn.results import Verdict
-from verisnn.simulate import simulate
+from verisnn.semantics.bounds import NEVER, Interval, firing_bounds, is_monotone_neuron, output_bounds
+from verisnn.core.domain import Box
+from verisnn.core.model import layered
+from verisnn.core.numbers import INF
+from verisnn.analyses.properties import check_property
+from verisnn.core.results import Verdict
+from verisnn.semantics.simulate import simulate
 
 
 def _samples(box: Box, n: int, seed: int) -> list[tuple[F, ...]]:

@@ -7,10 +7,11 @@ from fractions import Fraction as F
 import pytest
 from conftest import EXAMPLES, run_cli
 
-from verisnn.io import load_network, parse_inputs
-from verisnn.numbers import INF
-from verisnn.simulate import realize
-from verisnn.solve import check_z3, parse_smt2_z3
+from verisnn.io.formats import load_network, parse_inputs
+from verisnn.core.numbers import INF
+from verisnn.semantics.simulate import realize
+from verisnn.smt.smtlib import parse_smt2_z3
+from verisnn.solvers import Limits, backend
 from verisnn.solvers.cvc5_backend import parse_smt2
 
 POSITIVE = EXAMPLES / "positive_2layer.json"
@@ -75,7 +76,7 @@ def test_smt2_export_and_both_solvers(tmp_path):
     assert run.code == 0, run.err
     assert run.json["verdict"] == "proved"
     text = path.read_text()
-    assert check_z3(parse_smt2_z3(text)).status == "unsat"
+    assert backend("z3").check(parse_smt2_z3(text), Limits()).status == "unsat"
     solver, _ = parse_smt2(text.replace("(check-sat)\n", ""))
     assert solver.checkSat().isUnsat()
 
@@ -98,11 +99,11 @@ def test_counterexample_numbers_are_exact_strings():
 
 def test_compositional_and_monolithic_agree_on_positive_networks():
     """Positive linear networks: the neuron-by-neuron proof and the monolithic query both prove monotone and concave."""
-    from verisnn.domain import Box
-    from verisnn.model import layered
-    from verisnn.properties import _concave, _monotone, compositional
-    from verisnn.results import Verdict
-    from verisnn.solve import SolverOptions, solve
+    from verisnn.core.domain import Box
+    from verisnn.core.model import layered
+    from verisnn.analyses.properties import _concave, _monotone, compositional
+    from verisnn.core.results import Verdict
+    from verisnn.solvers import SolverOptions, solve
 
     net = layered(2, [{"weights": [[1, 2], [2, 1], [1, 1]], "thresholds": [1, 2, 1]},
                       {"weights": [[1, 1, 2], [2, 1, 1]], "thresholds": [2, 1], "delays": [[0, 1, 0], [0, 0, 0]]}])
@@ -116,10 +117,10 @@ def test_compositional_and_monolithic_agree_on_positive_networks():
 
 def test_compositional_declines_signed_networks():
     """Signed networks are never proved neuron by neuron (the composition argument needs monotone neurons)."""
-    from verisnn.domain import Box
-    from verisnn.model import layered
-    from verisnn.properties import compositional
-    from verisnn.solve import SolverOptions
+    from verisnn.core.domain import Box
+    from verisnn.core.model import layered
+    from verisnn.analyses.properties import compositional
+    from verisnn.solvers import SolverOptions
 
     net = layered(2, [{"weights": [[1, 1], [1, 1]], "thresholds": [1, 1]}, {"weights": [[2, -1]], "thresholds": [1]}])
     assert compositional(net, Box.uniform(0, 2, 2), "concave", SolverOptions()) is None

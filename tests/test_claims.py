@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from verisnn.claims import RunContext, discover, select
-from verisnn.errors import InvalidInput
-from verisnn.results import Verdict
-from verisnn.runner import run_task, tasks_for
+from verisnn.claims.registry import RunContext, discover, select
+from verisnn.core.errors import InvalidInput
+from verisnn.core.results import Verdict
+from verisnn.claims.runner import run_task, tasks_for
 
 CLAIMS = discover()
 TASKS = tasks_for(CLAIMS)
@@ -47,10 +47,10 @@ def test_user_claim_file(tmp_path, cli):
     """A user's own claim file is discovered with --path and run by `verisnn prove`."""
     (tmp_path / "my_claims.py").write_text(
         "from fractions import Fraction\n"
-        "from verisnn.claims import claim\n"
-        "from verisnn.model import layered\n"
-        "from verisnn.simulate import realize\n"
-        "from verisnn.results import Result, Verdict, Counterexample\n"
+        "from verisnn.claims.registry import claim\n"
+        "from verisnn.core.model import layered\n"
+        "from verisnn.semantics.simulate import realize\n"
+        "from verisnn.core.results import Result, Verdict, Counterexample\n"
         "@claim('U1', expected='refuted')\n"
         "def my_claim(size, ctx):\n"
         "    '''A false conjecture: the (1,1) neuron always fires at t1 + 1.'''\n"

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verisnn.domain import Box
-from verisnn.emulate import emulate, kernel_keeps_exact, min_delta, random_relu, relu_intervals, size_formula
-from verisnn.errors import InvalidInput
-from verisnn.kernels import box as box_kernel
-from verisnn.kernels import linear, saturating, triangle
-from verisnn.model import Network, Neuron, Reference, ReluLayer, ReluNetwork, Synapse, relu_network
-from verisnn.simulate import simulate
+from verisnn.core.domain import Box
+from verisnn.analyses.emulate import emulate, kernel_keeps_exact, min_delta, random_relu, relu_intervals, size_formula
+from verisnn.core.errors import InvalidInput
+from verisnn.core.kernels import box as box_kernel
+from verisnn.core.kernels import linear, saturating, triangle
+from verisnn.core.model import Network, Neuron, Reference, ReluLayer, ReluNetwork, Synapse, relu_network
+from verisnn.semantics.simulate import simulate
 
 small = st.builds(lambda n, d: Fraction(n, d), st.integers(-12, 12), st.sampled_from([1, 2, 4, 3]))
 

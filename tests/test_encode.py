@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import inputs_for, networks, rationals
 
-from verisnn.domain import Box
-from verisnn.encode import encode, encode_below, encode_relu, q, spike_times
-from verisnn.errors import InvalidInput
-from verisnn.model import Code, Codes, Network, Neuron, Synapse, layered, relu_network
-from verisnn.numbers import INF, is_finite
-from verisnn.simulate import simulate
+from verisnn.core.domain import Box
+from verisnn.smt.encode import encode, encode_below, encode_relu, q, spike_times
+from verisnn.core.errors import InvalidInput
+from verisnn.core.model import Code, Codes, Network, Neuron, Synapse, layered, relu_network
+from verisnn.core.numbers import INF, is_finite
+from verisnn.semantics.simulate import simulate
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from strategies import networks
 from test_emulate import relu_networks
 
-from verisnn.domain import Box
-from verisnn.emulate import emulate, random_relu
-from verisnn.equiv import (
+from verisnn.core.domain import Box
+from verisnn.analyses.emulate import emulate, random_relu
+from verisnn.analyses.equiv import (
     check_compositional,
     check_equivalence,
     check_monolithic,
@@ -23,12 +23,12 @@ from verisnn.equiv import (
     input_times,
     linear_bounds,
 )
-from verisnn.errors import InvalidInput
-from verisnn.io import save_network, save_relu
-from verisnn.kernels import linear
-from verisnn.model import Network, ReluLayer, ReluNetwork, layered, relu_network
-from verisnn.results import Verdict
-from verisnn.simulate import simulate
+from verisnn.core.errors import InvalidInput
+from verisnn.io.formats import save_network, save_relu
+from verisnn.core.kernels import linear
+from verisnn.core.model import Network, ReluLayer, ReluNetwork, layered, relu_network
+from verisnn.core.results import Verdict
+from verisnn.semantics.simulate import simulate
 
 BOX2 = Box.uniform(-1, 1, 2)
 
@@ -224,7 +224,7 @@ def test_canonical_algebra_identities():
     """relu(2e) shares the atom of relu(e); relu(-e) = -e + relu(e); fixed-sign hinges vanish."""
     import z3
 
-    from verisnn.equiv import Algebra, Lin
+    from verisnn.analyses.equiv import Algebra, Lin
 
     alg = Algebra()
     x = alg.var(z3.Real("x"), Fraction(-1), Fraction(1))

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import networks
 
-from verisnn.fastsim import realize_many, simulate_many
-from verisnn.numbers import is_finite
-from verisnn.simulate import simulate
+from verisnn.semantics.fastsim import realize_many, simulate_many
+from verisnn.core.numbers import is_finite
+from verisnn.semantics.simulate import simulate
 
 
 @settings(max_examples=60, deadline=None)
@@ -32,7 +32,7 @@ def test_fast_simulator_matches_exact(net, seed):
 
 def test_shapes():
     """realize_many returns one row per input and one column per output."""
-    from verisnn.io import load_network
+    from verisnn.io.formats import load_network
 
     net = load_network("examples/positive_2layer.json")
     y = realize_many(net, np.zeros((5, 2)))

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from strategies import networks
 
-from verisnn.domain import parse_domain
-from verisnn.errors import InvalidInput, InvalidNetwork
-from verisnn.io import (
+from verisnn.core.domain import parse_domain
+from verisnn.core.errors import InvalidInput, InvalidNetwork
+from verisnn.io.formats import (
     load_network,
     loads,
     network_from_json,
@@ -19,7 +19,7 @@ from verisnn.io import (
     relu_from_json,
     relu_to_json,
 )
-from verisnn.numbers import INF
+from verisnn.core.numbers import INF
 
 GRAPH = {"format": "verisnn.snn/1", "kernel": "linear", "inputs": ["x0", "x1"], "references": {"r": "0"},
          "neurons": {"h": {"threshold": "1"}, "o": {"threshold": "1/2"}},

@@ -4,8 +4,8 @@ from fractions import Fraction as F
 
 import pytest
 
-from verisnn.errors import InvalidNetwork
-from verisnn.kernels import box, from_pieces, linear, parse_kernel, saturating, triangle
+from verisnn.core.errors import InvalidNetwork
+from verisnn.core.kernels import box, from_pieces, linear, parse_kernel, saturating, triangle
 
 
 def test_builtins_match_their_formulas():

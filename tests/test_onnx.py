@@ -10,10 +10,10 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from verisnn.errors import InvalidNetwork
-from verisnn.io import load_any, load_relu
-from verisnn.model import ReluNetwork
-from verisnn.onnx_import import load_onnx, save_onnx
+from verisnn.core.errors import InvalidNetwork
+from verisnn.io.formats import load_any, load_relu
+from verisnn.core.model import ReluNetwork
+from verisnn.io.onnx import load_onnx, save_onnx
 
 
 def _model(nodes, inits, d, n, path, input_shape=None):
@@ -95,7 +95,7 @@ def test_weights_are_the_exact_binary_floats(tmp_path):
 
 def test_round_trip_through_save_onnx(tmp_path):
     """save_onnx then load_onnx gives back dyadic weights exactly; load_any dispatches .onnx files."""
-    from verisnn.model import relu_network
+    from verisnn.core.model import relu_network
 
     relu = relu_network([([[1, Fraction(-1, 2)], [Fraction(3, 4), 2]], [Fraction(1, 8), 0]), ([[1, -1]], [3])])
     save_onnx(relu, tmp_path / "rt.onnx")

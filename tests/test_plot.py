@@ -7,17 +7,17 @@ from fractions import Fraction
 import matplotlib
 import pytest
 
-from verisnn.domain import Box, parse_domain
-from verisnn.errors import InvalidInput
-from verisnn.io import load_any
-from verisnn.plot import _area, clip, plot_regions, region_polygon
-from verisnn.regions import count_regions, one_layer
+from verisnn.core.domain import Box, parse_domain
+from verisnn.core.errors import InvalidInput
+from verisnn.io.formats import load_any
+from verisnn.report.plot import _area, clip, plot_regions, region_polygon
+from verisnn.analyses.regions import count_regions, one_layer
 
 F = Fraction
 
 
 def test_backend_is_headless():
-    """Importing verisnn.plot selects the Agg backend (no display needed)."""
+    """Importing verisnn.report.plot selects the Agg backend (no display needed)."""
     assert matplotlib.get_backend().lower() == "agg"
 
 
@@ -31,7 +31,7 @@ def test_clip_is_exact():
 
 def test_region_polygons_tile_the_slice():
     """The pieces' polygons of w = (1, 1), theta = 1 on [0, 3]^2 have areas summing to 9 exactly."""
-    from verisnn.regions import enumerate_regions
+    from verisnn.analyses.regions import enumerate_regions
 
     rm = enumerate_regions(one_layer([[1, 1]], [1]), Box.uniform(0, 3, 2))
     total = sum(_area(region_polygon(r.constraints, (F(0), F(0)), (F(3), F(3)))) for r in rm.regions)

@@ -8,14 +8,14 @@ from conftest import EXAMPLES
 from hypothesis import given, settings
 from strategies import networks
 
-from verisnn.domain import Box
-from verisnn.errors import InvalidInput
-from verisnn.io import load_network
-from verisnn.model import layered
-from verisnn.numbers import INF, is_finite
-from verisnn.properties import check_property, parse_property, slope_bound
-from verisnn.results import Verdict
-from verisnn.simulate import realize
+from verisnn.core.domain import Box
+from verisnn.core.errors import InvalidInput
+from verisnn.io.formats import load_network
+from verisnn.core.model import layered
+from verisnn.core.numbers import INF, is_finite
+from verisnn.analyses.properties import check_property, parse_property, slope_bound
+from verisnn.core.results import Verdict
+from verisnn.semantics.simulate import realize
 
 SIGNED = layered(2, [{"weights": [[2, -1]], "thresholds": [1]}])
 

@@ -11,13 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import networks, positive_rationals
 
-from verisnn import affine as af
-from verisnn.domain import Box, parse_domain
-from verisnn.errors import InvalidInput
-from verisnn.generate import positive_linear, signed
-from verisnn.model import relu_network
-from verisnn.numbers import is_finite
-from verisnn.regions import (
+from verisnn.core import affine as af
+from verisnn.solvers.lp_z3 import covers
+from verisnn.core.domain import Box, parse_domain
+from verisnn.core.errors import InvalidInput
+from verisnn.claims.generators import positive_linear, signed
+from verisnn.core.model import relu_network
+from verisnn.core.numbers import is_finite
+from verisnn.analyses.regions import (
     Space,
     count_regions,
     enumerate_regions,
@@ -29,7 +30,7 @@ from verisnn.regions import (
     search_max_regions,
     shared_layer,
 )
-from verisnn.simulate import simulate
+from verisnn.semantics.simulate import simulate
 
 F = Fraction
 
@@ -176,7 +177,7 @@ def test_every_simulated_pattern_is_enumerated(net, data):
 
 def test_lower_dimensional_on_a_box_corner():
     """A zero-weight spike arriving exactly at the firing time only at the box corner (2, 0) is found there."""
-    from verisnn.model import Network, Neuron, Synapse
+    from verisnn.core.model import Network, Neuron, Synapse
 
     syn = (Synapse("x1", "v", F(1), F(2)), Synapse("x0", "v", F(0), F(1)))
     net = Network(("x0", "x1"), (Neuron("v", F(1)),), syn, ("v",))
@@ -221,8 +222,8 @@ def test_cover_proof_detects_a_missing_piece():
     """Dropping a piece makes the whole-domain cover query satisfiable (the check can fail)."""
     net = one_layer([[1, 1]], [1])
     rm = enumerate_regions(net, Box.uniform(-3, 3, 2))
-    assert af.covers(rm.space.names, rm.space.bounds, [r.constraints for r in rm.regions])
-    assert not af.covers(rm.space.names, rm.space.bounds, [r.constraints for r in rm.regions[1:]])
+    assert covers(rm.space.names, rm.space.bounds, [r.constraints for r in rm.regions])
+    assert not covers(rm.space.names, rm.space.bounds, [r.constraints for r in rm.regions[1:]])
 
 
 def test_minimized_pieces_keep_their_sets():
@@ -246,8 +247,8 @@ def test_segment_space():
 
 
 def _triangle_pair():
-    from verisnn.kernels import triangle
-    from verisnn.model import Network, Neuron, Synapse
+    from verisnn.core.kernels import triangle
+    from verisnn.core.model import Network, Neuron, Synapse
 
     syn = (Synapse("x0", "v", F(1)), Synapse("x1", "v", F(1)))
     return Network(("x0", "x1"), (Neuron("v", F(2)),), syn, ("v",), kernel=triangle(1))
@@ -268,7 +269,7 @@ def test_lower_dimensional_patterns():
 
 def test_cli_lower_dim(cli, tmp_path):
     """`verisnn regions --lower-dim --json` lists the diagonal-only pattern with its dimension."""
-    from verisnn.io import save_network
+    from verisnn.io.formats import save_network
 
     save_network(_triangle_pair(), tmp_path / "tri.json")
     run = cli("regions", tmp_path / "tri.json", "--domain", "0:3", "--lower-dim", "--json")

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verisnn.errors import InvalidNetwork
-from verisnn.kernels import saturating
-from verisnn.model import Code, Codes, Network, Neuron, Reference, Synapse, layered
-from verisnn.relu_of_snn import c8_bound, depth_for, relu_of_snn, units_for
-from verisnn.simulate import simulate
+from verisnn.core.errors import InvalidNetwork
+from verisnn.core.kernels import saturating
+from verisnn.core.model import Code, Codes, Network, Neuron, Reference, Synapse, layered
+from verisnn.analyses.relu_of_snn import c8_bound, depth_for, relu_of_snn, units_for
+from verisnn.semantics.simulate import simulate
 
 pos = st.builds(lambda n, d: Fraction(n, d), st.integers(1, 12), st.sampled_from([1, 2, 4]))
 rat = st.builds(lambda n, d: Fraction(n, d), st.integers(-12, 12), st.sampled_from([1, 2, 3]))

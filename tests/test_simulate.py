@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import inputs_for, networks, rationals
 
-from verisnn.kernels import box, from_pieces, linear, saturating, triangle
-from verisnn.model import Network, Neuron, Reference, Synapse, layered
-from verisnn.numbers import INF, is_finite
-from verisnn.simulate import first_firing, potential, realize, simulate
+from verisnn.core.kernels import box, from_pieces, linear, saturating, triangle
+from verisnn.core.model import Network, Neuron, Reference, Synapse, layered
+from verisnn.core.numbers import INF, is_finite
+from verisnn.semantics.simulate import first_firing, potential, realize, simulate
 
 
 def one_neuron(weights, theta, kernel="linear", delays=None):

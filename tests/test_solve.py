@@ -10,27 +10,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import inputs_for, networks
 
-from verisnn import solve as solve_module
-from verisnn.domain import Box
-from verisnn.encode import encode, q
-from verisnn.errors import InternalError, InvalidInput
-from verisnn.model import layered
-from verisnn.numbers import is_finite
-from verisnn.results import Counterexample, Verdict
-from verisnn.simulate import simulate
-from verisnn.solve import (
-    Answer,
-    Query,
-    SolverOptions,
-    check_cvc5,
-    check_z3,
-    decide,
-    optimize,
-    parse_smt2_z3,
-    solve,
-    to_smt2,
-)
+from verisnn.core.domain import Box
+from verisnn.smt.encode import encode, q
+from verisnn.core.errors import InternalError, InvalidInput
+from verisnn.core.model import layered
+from verisnn.core.numbers import is_finite
+from verisnn.core.results import Counterexample, Verdict
+from verisnn.semantics.simulate import simulate
+from verisnn.smt.smtlib import parse_smt2_z3, to_smt2
+from verisnn.solvers import Answer, Limits, Query, SolverOptions, Status, backend, decide, optimize, solve
 from verisnn.solvers.cvc5_backend import parse_smt2
+
+
+def check_z3(constraints):
+    return backend("z3").check(constraints, Limits())
+
+
+def check_cvc5(constraints):
+    return backend("cvc5").check(constraints, Limits())
 
 NET = layered(2, [{"weights": [[1, 1]], "thresholds": [1]}])
 
@@ -75,7 +72,7 @@ def test_replay_mismatch_is_an_internal_error():
 
 def test_resource_limit_gives_unknown_never_proved():
     """A tiny deterministic rlimit on a true property yields unknown with a reason."""
-    from verisnn.properties import check_property
+    from verisnn.analyses.properties import check_property
 
     net = layered(3, [{"weights": [[1, 2, 1], [2, 1, 1], [1, 1, 3]], "thresholds": [2, 3, 2]},
                       {"weights": [[1, 2, 1]], "thresholds": [2]}])
@@ -86,7 +83,7 @@ def test_resource_limit_gives_unknown_never_proved():
 
 def test_disagreement_raises(monkeypatch):
     """With solver=both, z3 sat vs cvc5 unsat is an internal error, never a verdict."""
-    monkeypatch.setattr(solve_module, "check_cvc5", lambda *a, **k: Answer("unsat", "cvc5"))
+    monkeypatch.setattr(backend("cvc5"), "check", lambda *a, **k: Answer(Status.UNSAT, "cvc5"))
     with pytest.raises(InternalError):
         solve(_query([lambda e: e.outputs[0] > 2]), SolverOptions("both"))
     with pytest.raises(InternalError):
@@ -95,7 +92,8 @@ def test_disagreement_raises(monkeypatch):
 
 def test_unknown_from_one_solver_is_not_proved(monkeypatch):
     """With solver=both, unsat from z3 but unknown from cvc5 stays unknown."""
-    monkeypatch.setattr(solve_module, "check_cvc5", lambda *a, **k: Answer("unknown", "cvc5", reason="cvc5: timeout"))
+    monkeypatch.setattr(backend("cvc5"), "check",
+                        lambda *a, **k: Answer(Status.UNKNOWN, "cvc5", reason="cvc5: timeout"))
     r = solve(_query([lambda e: e.outputs[0] > 3]), SolverOptions("both"))
     assert r.verdict is Verdict.UNKNOWN and "timeout" in r.reason
 

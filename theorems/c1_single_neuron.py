@@ -20,17 +20,17 @@ from typing import Any
 import sympy
 import z3
 
-from verisnn.claims import RunContext, claim
-from verisnn.domain import Box
-from verisnn.encode import encode, q, total
-from verisnn.errors import InternalError
-from verisnn.io import network_to_json
-from verisnn.model import Network, layered
-from verisnn.numbers import fmt
-from verisnn.parametric import param_neuron, weight_vars
-from verisnn.results import Counterexample, Result, Verdict
-from verisnn.simulate import realize
-from verisnn.solve import Query, SolverOptions, solve
+from verisnn.claims.registry import RunContext, claim
+from verisnn.core.domain import Box
+from verisnn.smt.encode import encode, q, total
+from verisnn.core.errors import InternalError
+from verisnn.io.formats import network_to_json
+from verisnn.core.model import Network, layered
+from verisnn.core.numbers import fmt
+from verisnn.smt.parametric import param_neuron, weight_vars
+from verisnn.core.results import Counterexample, Result, Verdict
+from verisnn.semantics.simulate import realize
+from verisnn.solvers import Query, SolverOptions, solve
 
 
 def subsets(d: int) -> list[tuple[int, ...]]:
@@ -107,7 +107,7 @@ def formula_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
     hyp = [z3.And(wi > 0, wi <= 4) for wi in w] + [theta > 0, theta <= 4]
 
     def cex(m: Any) -> Counterexample:
-        from verisnn.encode import exact
+        from verisnn.smt.encode import exact
 
         ws = [exact(m, wi) for wi in w]
         th = exact(m, theta)
@@ -138,7 +138,7 @@ def formula_parametric_signed(size: Mapping[str, Any], ctx: RunContext) -> Resul
     violation = z3.Or(z3.Or(*below), z3.Not(z3.Or(*equal)))
 
     def cex(m: Any) -> Counterexample:
-        from verisnn.encode import exact
+        from verisnn.smt.encode import exact
 
         ws = [exact(m, wi) for wi in w]
         th = exact(m, theta)

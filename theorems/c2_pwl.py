@@ -24,16 +24,16 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from verisnn import affine as af
-from verisnn.claims import RunContext, claim
-from verisnn.domain import Box
-from verisnn.generate import positive_linear, signed
-from verisnn.io import network_to_json
-from verisnn.model import Network
-from verisnn.numbers import fmt
-from verisnn.regions import RegionMap, SolverUnknown, enumerate_regions, prove_pieces, strata
-from verisnn.results import Counterexample, Result, Verdict
-from verisnn.simulate import realize
+from verisnn.core import affine as af
+from verisnn.claims.registry import RunContext, claim
+from verisnn.core.domain import Box
+from verisnn.claims.generators import positive_linear, signed
+from verisnn.io.formats import network_to_json
+from verisnn.core.model import Network
+from verisnn.core.numbers import fmt
+from verisnn.analyses.regions import RegionMap, SolverUnknown, enumerate_regions, prove_pieces, strata
+from verisnn.core.results import Counterexample, Result, Verdict
+from verisnn.semantics.simulate import realize
 
 KERNELS: dict[str, Any] = {
     "linear": "linear",

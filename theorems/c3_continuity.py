@@ -2,7 +2,7 @@
 
 Singh, Fono, Kutyniok (arXiv 2308.08218): for positive weights and the linear response kernel,
 ``R(Phi)`` is continuous (indeed a CPWL map).  verisnn decides continuity of any given network
-exactly (see :mod:`verisnn.properties`): proved on positive linear instances at several depths,
+exactly (see :mod:`verisnn.analyses.properties`): proved on positive linear instances at several depths,
 parametrically for one neuron (1-Lipschitz in l_inf for every positive weight vector implies
 continuity), and refuted, with a jump witness, for signed networks and finite kernels.
 """
@@ -15,20 +15,20 @@ from typing import Any
 
 import z3
 
-from verisnn.claims import RunContext, claim
-from verisnn.domain import Box
-from verisnn.encode import exact
-from verisnn.errors import InternalError
-from verisnn.generate import positive_linear, size_widths
-from verisnn.io import network_to_json
-from verisnn.kernels import box
-from verisnn.model import Network, Neuron, Synapse
-from verisnn.numbers import fmt
-from verisnn.parametric import one_neuron_from_model, param_neuron, weight_vars
-from verisnn.properties import check_property
-from verisnn.results import Counterexample, Result
-from verisnn.simulate import realize
-from verisnn.solve import Query, SolverOptions, solve
+from verisnn.claims.registry import RunContext, claim
+from verisnn.core.domain import Box
+from verisnn.smt.encode import exact
+from verisnn.core.errors import InternalError
+from verisnn.claims.generators import positive_linear, size_widths
+from verisnn.io.formats import network_to_json
+from verisnn.core.kernels import box
+from verisnn.core.model import Network, Neuron, Synapse
+from verisnn.core.numbers import fmt
+from verisnn.smt.parametric import one_neuron_from_model, param_neuron, weight_vars
+from verisnn.analyses.properties import check_property
+from verisnn.core.results import Counterexample, Result
+from verisnn.semantics.simulate import realize
+from verisnn.solvers import Query, SolverOptions, solve
 
 
 def _continuity(net: Network, hi: int, ctx: RunContext) -> Result:

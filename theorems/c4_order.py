@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from verisnn.claims import RunContext, claim
-from verisnn.domain import Box
-from verisnn.generate import positive_linear, size_widths
-from verisnn.model import Network, Reference, Synapse, layered
-from verisnn.properties import check_property
-from verisnn.results import Result
-from verisnn.solve import SolverOptions
+from verisnn.claims.registry import RunContext, claim
+from verisnn.core.domain import Box
+from verisnn.claims.generators import positive_linear, size_widths
+from verisnn.core.model import Network, Reference, Synapse, layered
+from verisnn.analyses.properties import check_property
+from verisnn.core.results import Result
+from verisnn.solvers import SolverOptions
 
 SIZES = [{"widths": [2, 3, 1], "seed": 0}, {"widths": [3, 3, 3, 1], "seed": 1}]
 

@@ -15,17 +15,17 @@ from typing import Any
 
 import z3
 
-from verisnn.claims import RunContext, claim
-from verisnn.domain import Box
-from verisnn.emulate import random_relu
-from verisnn.encode import encode_relu, exact, q
-from verisnn.errors import InternalError
-from verisnn.kernels import triangle
-from verisnn.model import Network, Neuron, ReluNetwork, Synapse, relu_network
-from verisnn.numbers import fmt
-from verisnn.properties import check_property
-from verisnn.results import Counterexample, Result
-from verisnn.solve import Query, SolverOptions, solve
+from verisnn.claims.registry import RunContext, claim
+from verisnn.core.domain import Box
+from verisnn.analyses.emulate import random_relu
+from verisnn.smt.encode import encode_relu, exact, q
+from verisnn.core.errors import InternalError
+from verisnn.core.kernels import triangle
+from verisnn.core.model import Network, Neuron, ReluNetwork, Synapse, relu_network
+from verisnn.core.numbers import fmt
+from verisnn.analyses.properties import check_property
+from verisnn.core.results import Counterexample, Result
+from verisnn.solvers import Query, SolverOptions, solve
 
 
 def inhibition_silence() -> Network:

@@ -23,15 +23,15 @@ from typing import Any
 
 import z3
 
-from verisnn.claims import RunContext, claim
-from verisnn.encode import exact, q, total
-from verisnn.errors import InternalError
-from verisnn.io import network_to_json
-from verisnn.numbers import fmt, is_finite
-from verisnn.parametric import one_neuron_from_model, param_neuron, weight_vars
-from verisnn.results import Counterexample, Result
-from verisnn.simulate import realize
-from verisnn.solve import Query, SolverOptions, solve
+from verisnn.claims.registry import RunContext, claim
+from verisnn.smt.encode import exact, q, total
+from verisnn.core.errors import InternalError
+from verisnn.io.formats import network_to_json
+from verisnn.core.numbers import fmt, is_finite
+from verisnn.smt.parametric import one_neuron_from_model, param_neuron, weight_vars
+from verisnn.core.results import Counterexample, Result
+from verisnn.semantics.simulate import realize
+from verisnn.solvers import Query, SolverOptions, solve
 
 DELTA = Fraction(1, 10**6)
 JUMP = Fraction(1)
@@ -64,7 +64,7 @@ def _search(size: Mapping[str, Any], ctx: RunContext, positive: bool, subject: s
         if fixed is None:
             net, ws, th = one_neuron_from_model(m, w, theta)
         else:
-            from verisnn.model import layered
+            from verisnn.core.model import layered
 
             ws, th = list(fixed[0]), fixed[1]
             net = layered(d, [{"weights": [ws], "thresholds": [th]}])

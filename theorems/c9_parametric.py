@@ -22,15 +22,15 @@ from typing import Any
 
 import z3
 
-from verisnn.claims import RunContext, claim
-from verisnn.encode import exact, total
-from verisnn.errors import InternalError
-from verisnn.io import network_to_json
-from verisnn.numbers import fmt
-from verisnn.parametric import one_neuron_from_model, param_neuron, weight_vars
-from verisnn.results import Counterexample, Result, Verdict
-from verisnn.simulate import simulate
-from verisnn.solve import Query, SolverOptions, solve
+from verisnn.claims.registry import RunContext, claim
+from verisnn.smt.encode import exact, total
+from verisnn.core.errors import InternalError
+from verisnn.io.formats import network_to_json
+from verisnn.core.numbers import fmt
+from verisnn.smt.parametric import one_neuron_from_model, param_neuron, weight_vars
+from verisnn.core.results import Counterexample, Result, Verdict
+from verisnn.semantics.simulate import simulate
+from verisnn.solvers import Query, SolverOptions, solve
 
 
 def _family(d: int) -> tuple[list, z3.ArithRef, list, Any]:

@@ -9,7 +9,7 @@ Singh, Fono, Kutyniok (arXiv 2308.08218): with positive weights and the linear k
 * one layer: ``2^d - 1 <= R <= min(sum_{k<d} C(m kappa_d, k), (2^d - 1)^m)``, ``kappa_d = d(2^(d-1)-1)``;
 * a ReLU layer of ``m`` units on ``R^d``: at most ``sum_{j<=d} C(m, j)``.
 
-Counts are exact (:mod:`verisnn.regions`): the number of causal patterns realized on an open set
+Counts are exact (:mod:`verisnn.analyses.regions`): the number of causal patterns realized on an open set
 of inputs, over all of ``Q^d`` (no box, so no region is lost at the border).  Every piece's
 interior point is replayed in the exact simulator, and each cell split ends with a solver proof
 that the pieces found cover the cell.  Instances use seeded random weights (multiples of 1/4).
@@ -24,10 +24,10 @@ from fractions import Fraction
 from math import comb
 from typing import Any
 
-from verisnn.claims import RunContext, claim
-from verisnn.io import network_to_json
-from verisnn.model import Network, ReluNetwork, relu_network
-from verisnn.regions import (
+from verisnn.claims.registry import RunContext, claim
+from verisnn.io.formats import network_to_json
+from verisnn.core.model import Network, ReluNetwork, relu_network
+from verisnn.analyses.regions import (
     RegionMap,
     SolverUnknown,
     enumerate_regions,
@@ -36,8 +36,8 @@ from verisnn.regions import (
     relu_layer_bound,
     shared_layer,
 )
-from verisnn.results import Counterexample, Result, Verdict
-from verisnn.simulate import realize
+from verisnn.core.results import Counterexample, Result, Verdict
+from verisnn.semantics.simulate import realize
 
 
 def _q(rng: random.Random, lo: int = 1, hi: int = 8) -> Fraction:

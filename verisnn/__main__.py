@@ -1,5 +1,5 @@
 """``python -m verisnn`` runs the CLI."""
 
-from .cli import main
+from verisnn.cli.main import main
 
 main()

@@ -1,0 +1,112 @@
+"""Exact affine functions and open polyhedra over a few free variables.
+
+An :data:`Affine` is a tuple ``(c0, c1, ..., cn)`` of Fractions standing for
+``c0 + c1*s1 + ... + cn*sn``.  A *constraint* is an affine ``g`` read as ``g(s) > 0`` (open);
+the closure of a region ``{g_1 > 0, ..., g_r > 0}`` is ``{g_i >= 0}``.
+
+Feasibility of such systems is decided in the solver layer (:mod:`verisnn.solvers.lp_z3`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+
+from verisnn.core.numbers import fmt
+
+Affine = tuple[Fraction, ...]
+
+
+# --- affine arithmetic ---------------------------------------------------------------------------
+def const(c: Fraction, n: int) -> Affine:
+    return (Fraction(c),) + (Fraction(0),) * n
+
+
+def var(i: int, n: int) -> Affine:
+    """The free variable ``s_i`` (0-based)."""
+    return (Fraction(0),) + tuple(Fraction(1 if j == i else 0) for j in range(n))
+
+
+def add(a: Affine, b: Affine) -> Affine:
+    return tuple(x + y for x, y in zip(a, b))
+
+
+def sub(a: Affine, b: Affine) -> Affine:
+    return tuple(x - y for x, y in zip(a, b))
+
+
+def scale(a: Affine, c: Fraction) -> Affine:
+    return tuple(x * c for x in a)
+
+
+def shift(a: Affine, c: Fraction) -> Affine:
+    return (a[0] + c,) + a[1:]
+
+
+def combine(terms: Iterable[tuple[Fraction, Affine]], n: int) -> Affine:
+    """``sum c * a`` over ``terms``."""
+    out = [Fraction(0)] * (n + 1)
+    for c, a in terms:
+        if c:
+            for j, x in enumerate(a):
+                if x:
+                    out[j] += c * x
+    return tuple(out)
+
+
+def evaluate(a: Affine, point: Sequence[Fraction]) -> Fraction:
+    total = a[0]
+    for c, x in zip(a[1:], point):
+        if c:
+            total += c * x
+    return total
+
+
+def is_const(a: Affine) -> bool:
+    return not any(a[1:])
+
+
+def normalize(g: Affine) -> Affine:
+    """``g`` scaled by a positive number so that equal half-spaces get equal tuples."""
+    for c in g[1:]:
+        if c:
+            return scale(g, 1 / abs(c))
+    return g
+
+
+def compose(a: Affine, inner: Sequence[Affine]) -> Affine:
+    """``a(inner(t))`` where ``inner`` gives each of ``a``'s variables as an affine function of ``t``."""
+    n = len(inner[0]) - 1 if inner else 0
+    return shift(combine(zip(a[1:], inner), n), a[0])
+
+
+def to_text(a: Affine, names: Sequence[str]) -> str:
+    """``"1/2 + x0 - 3*x1"`` (exact)."""
+    parts: list[str] = []
+    for c, name in zip(a[1:], names):
+        if not c:
+            continue
+        mag = "" if abs(c) == 1 else f"{fmt(abs(c))}*"
+        sign = "-" if c < 0 else "+"
+        parts.append(f"{sign} {mag}{name}")
+    head = fmt(a[0]) if a[0] or not parts else ""
+    if not head:
+        text = " ".join(parts)
+        return text[2:] if text.startswith("+ ") else "-" + text[2:]
+    return " ".join([head] + parts)
+
+
+def constraint_text(g: Affine, names: Sequence[str], strict: bool = True) -> str:
+    """``g > 0`` written as ``lhs > rhs`` with the constant on the right."""
+    lhs = to_text((Fraction(0),) + g[1:], names)
+    return f"{lhs} {'>' if strict else '>='} {fmt(-g[0])}"
+
+
+def to_sympy(a: Affine, names: Sequence[str]):  # -> sympy.Expr
+    import sympy
+
+    syms = sympy.symbols(list(names)) if names else []
+    expr = sympy.Rational(a[0].numerator, a[0].denominator)
+    for c, s in zip(a[1:], syms):
+        expr += sympy.Rational(c.numerator, c.denominator) * s
+    return expr

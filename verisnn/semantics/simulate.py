@@ -1,0 +1,179 @@
+"""The exact simulator: firing times, causal sets and causal patterns (SPEC §2), in rationals.
+
+A neuron's potential ``P(t) = sum w * eps(t - t_u - d)`` is right-continuous and piecewise
+linear, so its first threshold crossing is found by sweeping its breakpoints in time order:
+between breakpoints ``P`` is linear, at a breakpoint it may jump.  This module is the reference
+semantics that every encoding and every counterexample is checked against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from verisnn.core.errors import InvalidInput
+from verisnn.core.kernels import Kernel
+from verisnn.core.model import Network
+from verisnn.core.numbers import INF, Time, fmt, is_finite
+
+
+@dataclass(frozen=True)
+class Firing:
+    """Where a neuron first reaches its threshold, and how."""
+
+    time: Fraction
+    jump: bool  # True if the potential jumped up across the threshold at ``time``
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A firing neuron's part of the causal pattern.
+
+    ``causal`` lists indices (into ``net.incoming[v]``) of synapses whose spike arrives strictly
+    before the firing time; ``pieces`` the kernel piece each of them is in at that time;
+    ``jump`` whether the neuron fired at an upward jump of its potential.
+    """
+
+    causal: tuple[int, ...]
+    pieces: tuple[int, ...]
+    jump: bool = False
+
+    def __str__(self) -> str:
+        body = ",".join(f"{i}" if p == 0 else f"{i}.{p}" for i, p in zip(self.causal, self.pieces))
+        return "{" + body + "}" + ("^" if self.jump else "")
+
+
+Pattern = tuple  # tuple over net.order of Activation | None (None = silent)
+
+
+def first_firing(arrivals: Iterable[tuple[Fraction, Fraction, Kernel]], theta: Fraction) -> Firing | None:
+    """``min { t : sum w * eps(t - a) >= theta }`` for spikes arriving at times ``a``, or None.
+
+    ``arrivals`` holds ``(a, w, eps)`` triples with finite ``a``; ``theta > 0``.
+    """
+    events: list[tuple[Fraction, Fraction, Fraction]] = []
+    for a, w, eps in arrivals:
+        if w == 0:
+            continue
+        for e in eps.events():
+            events.append((a + e.offset, w * e.jump, w * e.slope_change))
+    events.sort(key=lambda e: e[0])
+    value = Fraction(0)  # P at the current breakpoint (right-continuous value)
+    slope = Fraction(0)
+    here: Fraction | None = None
+    k = 0
+    while k < len(events):
+        b = events[k][0]
+        if here is not None:
+            if slope > 0 and value < theta:
+                t = here + (theta - value) / slope
+                if t < b:
+                    return Firing(t, False)
+            value += slope * (b - here)
+        left = value
+        while k < len(events) and events[k][0] == b:
+            value += events[k][1]
+            slope += events[k][2]
+            k += 1
+        here = b
+        if value >= theta:
+            return Firing(b, value > left)
+    if here is not None and slope > 0 and value < theta:
+        return Firing(here + (theta - value) / slope, False)
+    return None
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Exact firing times of every node, and the causal pattern."""
+
+    network: Network
+    times: Mapping[str, Time]
+    activations: Mapping[str, Activation | None]
+
+    @property
+    def outputs(self) -> tuple[Time, ...]:
+        return tuple(self.times[o] for o in self.network.outputs)
+
+    @property
+    def pattern(self) -> Pattern:
+        return tuple(self.activations[v] for v in self.network.order)
+
+    def causal_sources(self, v: str) -> list[str] | None:
+        """Names of the nodes whose spikes are causal for ``v`` (None if ``v`` is silent)."""
+        act = self.activations[v]
+        if act is None:
+            return None
+        incoming = self.network.incoming[v]
+        return [incoming[i].source for i in act.causal]
+
+    def decoded_outputs(self) -> tuple[Time, ...]:
+        """Outputs through the network's output codes (raw times if it has none)."""
+        codes = self.network.codes
+        if codes is None or not codes.outputs:
+            return self.outputs
+        by_node = {c.node: c for c in codes.outputs}
+        return tuple(by_node[o].decode(self.times[o]) if o in by_node else self.times[o] for o in self.network.outputs)
+
+    def to_json(self) -> dict:
+        net = self.network
+        return {
+            "outputs": [fmt(t) for t in self.outputs],
+            "times": {name: fmt(t) for name, t in self.times.items()},
+            "causal": {v: self.causal_sources(v) for v in net.order},
+            "pattern": [None if a is None else str(a) for a in self.pattern],
+        }
+
+
+def simulate(net: Network, inputs: Sequence[Time]) -> Simulation:
+    """Exact firing times for input spike times ``inputs`` (INF = that input does not spike)."""
+    if len(inputs) != len(net.inputs):
+        raise InvalidInput(f"network has {len(net.inputs)} inputs, got {len(inputs)} input times")
+    times: dict[str, Time] = {}
+    for name, t in zip(net.inputs, inputs):
+        if isinstance(t, float):
+            if t != INF:
+                raise InvalidInput(f"input time of '{name}' must be exact, got float {t!r}")
+        else:
+            t = Fraction(t)
+        times[name] = t
+    times.update(net.reference_times)
+    activations: dict[str, Activation | None] = {}
+    for v in net.order:
+        incoming = net.incoming[v]
+        arrivals = [
+            (times[s.source] + s.delay, s.weight, net.kernel_of(s))  # type: ignore[operator]
+            for s in incoming
+            if is_finite(times[s.source])
+        ]
+        firing = first_firing(arrivals, net.thresholds[v])
+        if firing is None:
+            times[v] = INF
+            activations[v] = None
+            continue
+        times[v] = firing.time
+        causal, pieces = [], []
+        for i, s in enumerate(incoming):
+            if is_finite(times[s.source]):
+                arrival = times[s.source] + s.delay  # type: ignore[operator]
+                if arrival < firing.time:
+                    causal.append(i)
+                    pieces.append(net.kernel_of(s).piece_index(firing.time - arrival))
+        activations[v] = Activation(tuple(causal), tuple(pieces), firing.jump)
+    return Simulation(net, times, activations)
+
+
+def realize(net: Network, inputs: Sequence[Time]) -> tuple[Time, ...]:
+    """``R(net)(inputs)``: the output firing times."""
+    return simulate(net, inputs).outputs
+
+
+def potential(net: Network, times: Mapping[str, Time], v: str, t: Fraction) -> Fraction:
+    """``P_v(t)`` given the firing times of ``v``'s sources."""
+    total = Fraction(0)
+    for s in net.incoming[v]:
+        tu = times[s.source]
+        if is_finite(tu):
+            total += s.weight * net.kernel_of(s)(t - tu - s.delay)  # type: ignore[operator]
+    return total
