@@ -27,7 +27,7 @@ from fractions import Fraction
 import z3
 
 from verisnn.core.domain import Box
-from verisnn.smt.encode import q
+from verisnn.smt.terms import q
 from verisnn.core.model import Network, layered
 from verisnn.analyses.properties import check_property
 from verisnn.solvers import Limits, SolverOptions, backend

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from strategies import inputs_for, networks, rationals
 
 from verisnn.core.domain import Box
-from verisnn.smt.encode import encode, encode_below, encode_relu, q, spike_times
+from verisnn.smt.relu import encode_relu
+from verisnn.smt.snn import encode, encode_below, spike_times
+from verisnn.smt.terms import q
 from verisnn.core.errors import InvalidInput
 from verisnn.core.model import Code, Codes, Network, Neuron, Synapse, layered, relu_network
 from verisnn.core.numbers import INF, is_finite

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from strategies import inputs_for, networks
 
 from verisnn.core.domain import Box
-from verisnn.smt.encode import encode, q
+from verisnn.smt.snn import encode
+from verisnn.smt.terms import q
 from verisnn.core.errors import InternalError, InvalidInput
 from verisnn.core.model import layered
 from verisnn.core.numbers import is_finite

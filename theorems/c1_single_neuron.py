@@ -22,7 +22,8 @@ import z3
 
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.domain import Box
-from verisnn.smt.encode import encode, q, total
+from verisnn.smt.snn import encode
+from verisnn.smt.terms import q, total
 from verisnn.core.errors import InternalError
 from verisnn.io.formats import network_to_json
 from verisnn.core.model import Network, layered
@@ -107,7 +108,7 @@ def formula_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
     hyp = [z3.And(wi > 0, wi <= 4) for wi in w] + [theta > 0, theta <= 4]
 
     def cex(m: Any) -> Counterexample:
-        from verisnn.smt.encode import exact
+        from verisnn.smt.terms import exact
 
         ws = [exact(m, wi) for wi in w]
         th = exact(m, theta)
@@ -138,7 +139,7 @@ def formula_parametric_signed(size: Mapping[str, Any], ctx: RunContext) -> Resul
     violation = z3.Or(z3.Or(*below), z3.Not(z3.Or(*equal)))
 
     def cex(m: Any) -> Counterexample:
-        from verisnn.smt.encode import exact
+        from verisnn.smt.terms import exact
 
         ws = [exact(m, wi) for wi in w]
         th = exact(m, theta)

@@ -17,7 +17,7 @@ import z3
 
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.domain import Box
-from verisnn.smt.encode import exact
+from verisnn.smt.terms import exact
 from verisnn.core.errors import InternalError
 from verisnn.claims.generators import positive_linear, size_widths
 from verisnn.io.formats import network_to_json

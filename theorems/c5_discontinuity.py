@@ -18,7 +18,8 @@ import z3
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.domain import Box
 from verisnn.analyses.emulate import random_relu
-from verisnn.smt.encode import encode_relu, exact, q
+from verisnn.smt.relu import encode_relu
+from verisnn.smt.terms import exact, q
 from verisnn.core.errors import InternalError
 from verisnn.core.kernels import triangle
 from verisnn.core.model import Network, Neuron, ReluNetwork, Synapse, relu_network

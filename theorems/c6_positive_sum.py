@@ -24,7 +24,7 @@ from typing import Any
 import z3
 
 from verisnn.claims.registry import RunContext, claim
-from verisnn.smt.encode import exact, q, total
+from verisnn.smt.terms import exact, q, total
 from verisnn.core.errors import InternalError
 from verisnn.io.formats import network_to_json
 from verisnn.core.numbers import fmt, is_finite

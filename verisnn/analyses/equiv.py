@@ -9,7 +9,7 @@ Equivalence means equal outputs for every ``x`` in the box, exactly.
 Two strategies:
 
 *monolithic* (any pair): one query, "some ``x`` in the box gives different outputs", over the
-encodings of :mod:`verisnn.smt.encode` (with their firing-time bounds) and ``encode_relu`` (units of
+encodings of :mod:`verisnn.smt.snn` (with their firing-time bounds) and ``encode_relu`` (units of
 fixed sign lose their ``If``).  When sound firing-time bounds (:func:`linear_bounds`) show that
 every neuron fires, the SNN is written neuron by neuron over its sources' time terms: neurons
 that surely fire after all their inputs arrived as one affine term, neurons with a single varying
@@ -61,7 +61,9 @@ import z3
 
 from verisnn.core.domain import Box
 from verisnn.analyses.emulate import Emulation, affine_name, gadget_name, relu_intervals
-from verisnn.smt.encode import encode, encode_relu, exact, q, spike_times, total
+from verisnn.smt.relu import encode_relu
+from verisnn.smt.snn import encode, spike_times
+from verisnn.smt.terms import exact, q, total
 from verisnn.core.errors import InternalError, InvalidInput
 from verisnn.core.kernels import Kernel
 from verisnn.core.model import Network, Neuron, ReluNetwork
@@ -279,7 +281,7 @@ def _encode_neuronwise(net: Network, alg: Algebra, xs: Sequence[Lin], tag: str, 
     ``(theta + sum_k w_k a_k) / W``; a neuron with one non-reference source gets its exact PWL
     firing-time function of that source (:func:`single_source_summary`, proved by a one-variable
     solver query first), as hinges ``relu(u - b_k)`` when it is continuous; any other neuron is
-    encoded by :func:`verisnn.smt.encode.encode` as a one-neuron network whose inputs are its sources'
+    encoded by :func:`verisnn.smt.snn.encode` as a one-neuron network whose inputs are its sources'
     time terms, with their bounds as its box.  All three describe the exact firing time because
     every source surely fires within its bounds.  Times are :class:`Lin` terms of ``alg``.
     """

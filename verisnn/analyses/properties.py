@@ -34,7 +34,8 @@ from typing import Any
 import z3
 
 from verisnn.core.domain import Box
-from verisnn.smt.encode import NetworkEncoding, encode, encode_below, exact, q
+from verisnn.smt.snn import NetworkEncoding, encode, encode_below
+from verisnn.smt.terms import exact, q
 from verisnn.core.errors import InternalError, InvalidInput
 from verisnn.core.model import Network
 from verisnn.core.numbers import INF, Time, fmt, is_finite
@@ -141,7 +142,7 @@ def _larger(net: Network, tag: str, box: Box, inputs: Sequence[z3.ArithRef]) -> 
     """The copy on the larger side of a ``<=`` relation.
 
     For positive-weight linear-kernel networks this is the hypograph encoding
-    (:func:`verisnn.smt.encode.encode_below`, no case splits): its outputs range over every value
+    (:func:`verisnn.smt.snn.encode_below`, no case splits): its outputs range over every value
     ``<= R(x)``, so a violation with them on the larger side is a real violation, and ``R(x)``
     itself is among them.  Otherwise the exact encoding.
     """

@@ -835,7 +835,7 @@ def sample_patterns(net: Network, points: Any) -> set[tuple]:
 def prove_pieces(rm: RegionMap, options: Any = None) -> int:
     """Prove with the solver that on every open piece the network has the piece's pattern and outputs.
 
-    For each piece, the network encoding (:func:`verisnn.smt.encode.encode`) over the piece's open
+    For each piece, the network encoding (:func:`verisnn.smt.snn.encode`) over the piece's open
     polyhedron is conjoined with "some neuron's firing, causal set or kernel piece differs, or
     some output differs from the affine map"; unsat for every piece proves the certificate (the
     jump flag is not part of the query: it follows from the times).  Returns the number of
@@ -844,7 +844,7 @@ def prove_pieces(rm: RegionMap, options: Any = None) -> int:
     """
     import z3
 
-    from verisnn.smt.encode import encode
+    from verisnn.smt.snn import encode
     from verisnn.solvers import SolverOptions, decide
 
     net = rm.network

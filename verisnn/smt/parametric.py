@@ -21,7 +21,7 @@ from typing import Any
 
 import z3
 
-from verisnn.smt.encode import exact, total
+from verisnn.smt.terms import exact, total
 from verisnn.core.model import Network, layered
 
 

@@ -14,7 +14,7 @@ import z3
 
 from verisnn.core.affine import Affine, evaluate
 from verisnn.core.errors import InternalError
-from verisnn.smt.encode import q, total
+from verisnn.smt.terms import q, total
 
 
 class SolverUnknown(Exception):

@@ -1,4 +1,4 @@
-"""SMT encoding of spiking networks over firing times (SPEC §2 as z3 constraints).
+"""SMT encoding of spiking networks over firing times (the model as z3 constraints).
 
 Public API
 ----------
@@ -60,64 +60,13 @@ from typing import Any
 
 import z3
 
-from verisnn.semantics.bounds import Interval, firing_bounds
 from verisnn.core.domain import Box
 from verisnn.core.errors import InternalError, InvalidInput
 from verisnn.core.kernels import Kernel
-from verisnn.core.model import Network, ReluNetwork
+from verisnn.core.model import Network
 from verisnn.core.numbers import INF, Time, is_finite
-
-Term = z3.ArithRef
-
-
-def q(value: Fraction | int) -> z3.RatNumRef:
-    """An exact z3 rational constant."""
-    v = Fraction(value)
-    return z3.RealVal(f"{v.numerator}/{v.denominator}")
-
-
-def exact(model: Any, term: z3.ExprRef) -> Fraction | bool:
-    """The model's value of ``term`` as an exact Fraction (arithmetic) or bool (Boolean)."""
-    v = model.eval(term, model_completion=True)
-    if z3.is_true(v):
-        return True
-    if z3.is_false(v):
-        return False
-    if z3.is_int_value(v):
-        return Fraction(v.as_long())
-    if z3.is_rational_value(v):
-        return Fraction(v.numerator_as_long(), v.denominator_as_long())
-    raise InternalError(f"solver value of {term} is not a rational: {v}")
-
-
-def _name(kind: str, node: str, tag: str) -> str:
-    return f"{kind}[{node}]@{tag}" if tag else f"{kind}[{node}]"
-
-
-def _and(*parts: z3.BoolRef | bool) -> z3.BoolRef:
-    keep = [p for p in parts if not (z3.is_true(p) if isinstance(p, z3.ExprRef) else p is True)]
-    if any((z3.is_false(p) if isinstance(p, z3.ExprRef) else p is False) for p in keep):
-        return z3.BoolVal(False)
-    if not keep:
-        return z3.BoolVal(True)
-    return keep[0] if len(keep) == 1 else z3.And(*keep)
-
-
-def _implies(a: z3.BoolRef, b: z3.BoolRef) -> z3.BoolRef:
-    if z3.is_true(a):
-        return b
-    if z3.is_false(a) or z3.is_true(b):
-        return z3.BoolVal(True)
-    return z3.Implies(a, b)
-
-
-def total(terms: Sequence[Term]) -> Term:
-    """The sum of ``terms`` without zero constants; one term stays itself (no unary ``(+ t)``, which cvc5 rejects)."""
-    terms = [t for t in terms if not (z3.is_rational_value(t) and t.as_fraction() == 0)]
-    if not terms:
-        return q(0)
-    return terms[0] if len(terms) == 1 else z3.Sum(*terms)
-
+from verisnn.semantics.bounds import Interval, firing_bounds
+from verisnn.smt.terms import Term, and_, exact, implies, name, q, total
 
 @dataclass
 class NetworkEncoding:
@@ -243,7 +192,7 @@ def _potential(enc: NetworkEncoding, v: str, at: Term, left: bool, skip: int | N
             continue
         elapsed = at - enc.arrival(v, k)
         for guard, body in _eps_terms(enc.net.kernel_of(s), elapsed, left):
-            terms.append(z3.If(_and(active, guard), q(s.weight) * body, q(0)))
+            terms.append(z3.If(and_(active, guard), q(s.weight) * body, q(0)))
     return total(terms)
 
 
@@ -259,7 +208,7 @@ def _start(net: Network, tag: str, box: Box | None, inputs: Sequence[Term] | Non
            bounds: Mapping[str, Interval] | None) -> NetworkEncoding:
     """An encoding holding only the inputs (in the box, if any) and the references."""
     if inputs is None:
-        input_terms = tuple(z3.Real(_name("t", x, tag)) for x in net.inputs)
+        input_terms = tuple(z3.Real(name("t", x, tag)) for x in net.inputs)
     else:
         if len(inputs) != net.dimension:
             raise InvalidInput(f"network has {net.dimension} inputs, got {len(inputs)} input terms")
@@ -288,7 +237,7 @@ def encode(
     time, fires, constraints = enc.time, enc.fires, enc.constraints
     compact = set()
     for v in net.order:
-        time[v] = z3.Real(_name("t", v, tag))
+        time[v] = z3.Real(name("t", v, tag))
         bv = bounds[v] if bounds is not None else None
         if _is_compact(net, v):
             compact.add(v)
@@ -302,9 +251,9 @@ def encode(
             if is_finite(bv.hi):
                 window.append(time[v] <= q(bv.hi))  # type: ignore[arg-type]
             if window:
-                constraints.append(_implies(fires[v], _and(*window)))
+                constraints.append(implies(fires[v], and_(*window)))
         for k, s in enumerate(net.incoming[v]):
-            enc.causal[(v, k)] = _and(fires[s.source], fires[v], enc.arrival(v, k) < time[v])
+            enc.causal[(v, k)] = and_(fires[s.source], fires[v], enc.arrival(v, k) < time[v])
     enc.compact = frozenset(compact)
     return enc
 
@@ -343,9 +292,9 @@ def _encode_compact(enc: NetworkEncoding, v: str, bv: Interval | None) -> None:
             body = q(s.weight) * (t_v - a)
             terms.append(body if z3.is_true(active) else z3.If(active, body, q(0)))
         else:
-            terms.append(z3.If(_and(active, t_v > a), q(s.weight) * (t_v - a), q(0)))
+            terms.append(z3.If(and_(active, t_v > a), q(s.weight) * (t_v - a), q(0)))
     if not z3.is_false(fires):
-        enc.constraints.append(_implies(fires, total(terms) == q(net.thresholds[v])))
+        enc.constraints.append(implies(fires, total(terms) == q(net.thresholds[v])))
 
 
 def _encode_general(enc: NetworkEncoding, v: str, bv: Interval | None) -> None:
@@ -357,7 +306,7 @@ def _encode_general(enc: NetworkEncoding, v: str, bv: Interval | None) -> None:
     if bv is not None and bv.must_fire:
         fires: z3.BoolRef = z3.BoolVal(True)
     else:
-        fires = z3.Bool(_name("f", v, tag=enc.tag))
+        fires = z3.Bool(name("f", v, tag=enc.tag))
     enc.fires[v] = fires
     firing = [_potential(enc, v, t_v, False) >= theta, _potential(enc, v, t_v, True) <= theta]
     silent = []
@@ -376,12 +325,12 @@ def _encode_general(enc: NetworkEncoding, v: str, bv: Interval | None) -> None:
             own_l = s.weight * _own_value(kernel, e.offset, True)
             p_r = _potential(enc, v, b, False, skip=k) + q(own_r)
             p_l = _potential(enc, v, b, True, skip=k) + q(own_l)
-            firing.append(_implies(active, _and(_implies(b < t_v, p_r < theta), _implies(b <= t_v, p_l <= theta))))
-            silent.append(_implies(active, _and(p_r < theta, p_l <= theta)))
+            firing.append(implies(active, and_(implies(b < t_v, p_r < theta), implies(b <= t_v, p_l <= theta))))
+            silent.append(implies(active, and_(p_r < theta, p_l <= theta)))
     silent.append(total(final_slope) <= q(0))
-    enc.constraints.append(_implies(fires, _and(*firing)))
+    enc.constraints.append(implies(fires, and_(*firing)))
     if not z3.is_true(fires):
-        enc.constraints.append(_implies(z3.Not(fires), _and(*silent)))
+        enc.constraints.append(implies(z3.Not(fires), and_(*silent)))
 
 
 def encode_below(
@@ -407,7 +356,7 @@ def encode_below(
     enc = _start(net, tag, box, inputs, None)
     time, fires, constraints = enc.time, enc.fires, enc.constraints
     for v in net.order:
-        time[v] = z3.Real(_name("T", v, tag))
+        time[v] = z3.Real(name("T", v, tag))
         live = [(k, s) for k, s in enumerate(net.incoming[v]) if z3.is_true(fires[s.source])]
         fires[v] = z3.BoolVal(bool(live))
         terms = []
@@ -419,7 +368,7 @@ def encode_below(
         if live:
             constraints.append(total(terms) <= q(net.thresholds[v]))
         for k, s in enumerate(net.incoming[v]):
-            enc.causal[(v, k)] = _and(fires[s.source], fires[v], enc.arrival(v, k) < time[v])
+            enc.causal[(v, k)] = and_(fires[s.source], fires[v], enc.arrival(v, k) < time[v])
     return enc
 
 
@@ -438,67 +387,3 @@ def spike_times(net: Network, values: Sequence[Term]) -> tuple[Term, ...]:
     return tuple(out)
 
 
-# --- ReLU networks -------------------------------------------------------------------------
-
-
-@dataclass
-class ReluEncoding:
-    """A ReLU network on input terms: ``units[l][i]`` is the post-activation term of unit i of layer l+1."""
-
-    relu: ReluNetwork
-    tag: str
-    inputs: tuple[Term, ...]
-    units: list[list[Term]]
-    constraints: list[z3.BoolRef]
-
-    @property
-    def outputs(self) -> tuple[Term, ...]:
-        return tuple(self.units[-1])
-
-    def read_outputs(self, model: Any) -> tuple[Fraction, ...]:
-        return tuple(exact(model, t) for t in self.outputs)  # type: ignore[misc]
-
-
-def encode_relu(
-    relu: ReluNetwork, inputs: Sequence[Term], tag: str = "", box: Box | None = None
-) -> ReluEncoding:
-    """Encode ``relu`` on ``inputs``; with ``box`` (bounds on the inputs) fixed-sign units lose their ``If``.
-
-    Each unit is a Real ``r[l{layer}n{i}]@tag`` equal to its (rectified) affine expression.
-    """
-    if len(inputs) != relu.dimension:
-        raise InvalidInput(f"ReLU network takes {relu.dimension} inputs, got {len(inputs)} input terms")
-    constraints: list[z3.BoolRef] = []
-    cur: list[Term] = list(inputs)
-    ranges: list[tuple[Fraction, Fraction]] | None = (
-        list(zip(box.lo, box.hi)) if box is not None else None
-    )
-    if box is not None:
-        for t, lo, hi in zip(inputs, box.lo, box.hi):
-            constraints.append(z3.And(q(lo) <= t, t <= q(hi)))
-    units: list[list[Term]] = []
-    last = len(relu.layers) - 1
-    for li, layer in enumerate(relu.layers):
-        nxt: list[Term] = []
-        nranges: list[tuple[Fraction, Fraction]] = []
-        for i, (row, b) in enumerate(zip(layer.weights, layer.bias)):
-            pre = total([q(w) * x for w, x in zip(row, cur) if w != 0] + ([q(b)] if b != 0 else []))
-            lo = hi = None
-            if ranges is not None:
-                lo = b + sum((w * (r[0] if w > 0 else r[1]) for w, r in zip(row, ranges)), Fraction(0))
-                hi = b + sum((w * (r[1] if w > 0 else r[0]) for w, r in zip(row, ranges)), Fraction(0))
-            if li == last or lo is not None and lo >= 0:
-                post = pre
-            elif hi is not None and hi <= 0:
-                post = q(0)
-            else:
-                post = z3.If(pre > 0, pre, q(0))
-            var = z3.Real(_name("r", f"l{li + 1}n{i}", tag))
-            constraints.append(var == post)
-            nxt.append(var)
-            if lo is not None and hi is not None:
-                nranges.append((lo, hi) if li == last else (max(lo, Fraction(0)), max(hi, Fraction(0))))
-        units.append(nxt)
-        cur = nxt
-        ranges = nranges if ranges is not None else None
-    return ReluEncoding(relu, tag, tuple(inputs), units, constraints)
