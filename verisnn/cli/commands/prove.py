@@ -8,6 +8,7 @@ import time
 
 import click
 
+from verisnn.claims import cluster
 from verisnn.claims.registry import RunContext, check_size, discover, select
 from verisnn.core.errors import InvalidInput
 from verisnn.claims.runner import Task, run, tasks_for
@@ -68,8 +69,10 @@ def _one_line(outcome) -> str:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
               help="Run claims in this many separate processes.")
 @click.option("--all", "include_all", is_flag=True, help="Also run claims that are not in the default table.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT|local", default=None,
+              help="Run the checks on a Dask cluster ('local': --jobs local workers); see docs/cluster.md.")
 @json_option
-def prove_command(claims, paths, size_text, timeout, rlimit, solver, jobs, include_all, as_json) -> None:
+def prove_command(claims, paths, size_text, timeout, rlimit, solver, jobs, include_all, scheduler, as_json) -> None:
     """Prove or refute the claims of SPEC §3 for concrete sizes (default: the whole default table).
 
     CLAIMS are ids like C1 C4; an id also selects its broken variants (C4-signed, ...).  Each
@@ -104,7 +107,10 @@ def prove_command(claims, paths, size_text, timeout, rlimit, solver, jobs, inclu
     if live:
         click.echo(f"running {total} checks of {len(chosen)} claims with {jobs} job(s), solver {solver}, "
                    f"timeout {timeout:g}s", err=True)
-    outcomes = run(tasks, ctx, jobs=jobs, paths=paths, on_start=start, on_done=finish)
+    if scheduler:
+        outcomes = cluster.run(tasks, ctx, scheduler, jobs=jobs, paths=paths, on_done=finish)
+    else:
+        outcomes = run(tasks, ctx, jobs=jobs, paths=paths, on_start=start, on_done=finish)
     ok = all(o.matches for o in outcomes)
     if as_json:
         echo_json({"ok": ok, "seconds": round(time.perf_counter() - t0, 3),

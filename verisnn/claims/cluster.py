@@ -1,0 +1,191 @@
+"""Claim sweeps on a Dask cluster: one task per (claim, size), JSON in and out, results as they finish.
+
+``--scheduler tcp://host:port`` sends the tasks to a running Dask scheduler; ``--scheduler local``
+starts a :class:`distributed.LocalCluster` of ``jobs`` one-thread worker processes on 127.0.0.1
+and stops it afterwards.  A task is ``(claim file paths, claim id, size, run options)``, all plain
+JSON values: the worker re-discovers the claims from the files and sends back the result as its
+JSON document, which the driver rebuilds into a :class:`~verisnn.core.results.Result` (details
+stay in their JSON form).  Tasks are pure and idempotent, so a task lost with a dead worker is
+simply run again by the scheduler; one that kills its workers over and over (out of memory) is
+reported *unknown*.  See docs/cluster.md.
+
+Dask is an optional extra (``pip install 'verisnn[cluster]'``); it is imported only when a
+scheduler is asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from verisnn.claims.registry import Outcome, RunContext, discover
+from verisnn.claims.runner import Task, run_task
+from verisnn.core.errors import InternalError, InvalidInput, VerisnnError
+from verisnn.core.numbers import Time, parse_rational, parse_time
+from verisnn.core.results import Counterexample, Result, Verdict
+
+LOCAL = "local"
+_ADDRESS = re.compile(r"^(tcp://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+
+#: how often a task that raised (not one whose worker died: the scheduler reschedules those) is run again
+RETRIES = 2
+#: seconds to wait for a scheduler to answer, and for a remote scheduler to have a worker
+CONNECT_TIMEOUT = 10.0
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise InvalidInput("--scheduler needs Dask: pip install 'verisnn[cluster]' (or 'dask[distributed]')") from None
+    return distributed
+
+
+def scheduler_address(text: str) -> str:
+    """``local``, or a ``tcp://host:port`` address (``host:port`` means tcp); anything else is bad input."""
+    text = text.strip()
+    if text == LOCAL:
+        return text
+    m = _ADDRESS.match(text)
+    if not m or not 0 < int(m.group(3)) < 65536:
+        raise InvalidInput(f"--scheduler must be 'local' or tcp://host:port, got {text!r}")
+    return text if m.group(1) else "tcp://" + text
+
+
+@contextmanager
+def connect(address: str, jobs: int = 1, timeout: float = CONNECT_TIMEOUT) -> Iterator[Any]:
+    """A Dask client of the scheduler at ``address``, or of a new local cluster for ``local``.
+
+    The local cluster has ``jobs`` worker processes with one thread each, listening on 127.0.0.1
+    only, without a dashboard; it is stopped when the block ends.  A scheduler that does not answer
+    within ``timeout`` seconds, or has no worker by then, is an :class:`InvalidInput`.
+    """
+    address = scheduler_address(address)
+    distributed = _distributed()
+    if address == LOCAL:
+        cluster = distributed.LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                           dashboard_address=None, silence_logs=logging.ERROR)
+        with cluster, distributed.Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = distributed.Client(address, timeout=timeout)
+    except (OSError, TimeoutError):
+        raise InvalidInput(f"cannot reach the Dask scheduler at {address} (no answer within {timeout:g}s)") from None
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=timeout)
+        except (OSError, TimeoutError):
+            raise InvalidInput(f"the Dask scheduler at {address} has no worker after {timeout:g}s") from None
+        yield client
+
+
+def prove_task(paths: Sequence[str], claim_id: str, size: Mapping[str, Any], options: Mapping[str, Any]) -> dict:
+    """Run one claim at one size on a worker; its result as a JSON document (the same inputs, the same document).
+
+    ``{"result": doc, "seconds": s}``, or ``{"internal_error": message}`` for an encoding that
+    disagrees with the simulator (the driver raises it, as a serial run would).
+    """
+    try:
+        claims = {c.id: c for c in discover(paths)}
+        if claim_id not in claims:
+            raise InvalidInput(f"claim {claim_id!r} is not in the claim files {list(paths) or ['theorems/']} here")
+        result = run_task(claims[claim_id], size, RunContext(**options))
+    except InternalError as exc:
+        return {"internal_error": str(exc)}
+    except VerisnnError as exc:  # e.g. the claim files are missing on this worker's machine
+        return {"result": {"claim": claim_id, "size": dict(size), "mode": "instance", "verdict": "unknown",
+                           "reason": f"on the worker: {type(exc).__name__}: {exc}"}, "seconds": 0.0}
+    return {"result": result.to_json(), "seconds": result.seconds}
+
+
+def stream(client: Any, fn: Callable[..., Any], calls: Sequence[tuple], priorities: Sequence[int] | None = None,
+           ) -> Iterator[tuple[int, Any]]:
+    """Submit ``fn(*args)`` for every ``args`` in ``calls``; yield ``(index, value)`` as each finishes.
+
+    A task whose workers died too often (the scheduler gives up on it) yields the
+    ``KilledWorker`` exception as its value; any other exception a task raised after its retries
+    is raised here.
+    """
+    distributed = _distributed()
+    priorities = priorities if priorities is not None else [0] * len(calls)
+    pending = {client.submit(fn, *args, priority=priority, retries=RETRIES, pure=False): i
+               for i, (args, priority) in enumerate(zip(calls, priorities, strict=True))}
+    for future in distributed.as_completed(list(pending)):
+        try:
+            value = future.result()
+        except distributed.KilledWorker as exc:
+            value = exc
+        yield pending[future], value
+
+
+def run(
+    tasks: Sequence[Task],
+    ctx: RunContext,
+    scheduler: str,
+    jobs: int = 1,
+    paths: Sequence[str | Path] = (),
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Run ``tasks`` on the cluster at ``scheduler`` (``local``: ``jobs`` local workers); outcomes in task order.
+
+    ``on_done`` is called as each result arrives (in completion order).  Parametric claims, the
+    slow ones, get the highest priority, so they start first.
+    """
+    str_paths = [str(Path(p).resolve()) for p in paths]  # workers may run in other directories
+    options = asdict(ctx)
+    calls = [(str_paths, t.claim.id, dict(t.size), options) for t in tasks]
+    priorities = [1 if t.claim.mode == "parametric" else 0 for t in tasks]
+    outcomes: dict[int, Outcome] = {}
+    internal: str | None = None
+    with connect(scheduler, jobs) as client:
+        for i, value in stream(client, prove_task, calls, priorities):
+            task = tasks[i]
+            if isinstance(value, Exception):
+                result = Result(task.claim.id, Verdict.UNKNOWN, 0.0, size=dict(task.size), mode=task.claim.mode,
+                                reason=f"the task's workers died ({type(value).__name__}; out of memory?)")
+            elif "internal_error" in value:
+                internal = internal or value["internal_error"]
+                continue
+            else:
+                result = result_from_json(value["result"], value["seconds"])
+            outcomes[i] = Outcome(task.claim, result)
+            if on_done:
+                on_done(outcomes[i])
+    if internal is not None:
+        raise InternalError(internal)
+    return [outcomes[i] for i in range(len(tasks))]
+
+
+def result_from_json(doc: Mapping[str, Any], seconds: float | None = None) -> Result:
+    """Rebuild a :class:`Result` from its JSON document (exact numbers from their text; details as JSON)."""
+    cex = doc.get("counterexample")
+    return Result(
+        doc["claim"], Verdict[doc["verdict"].upper()], float(doc.get("seconds", 0.0) if seconds is None else seconds),
+        counterexample=_counterexample(cex) if cex is not None else None, reason=doc.get("reason", ""),
+        size=dict(doc.get("size", {})), mode=doc.get("mode", "instance"), details=dict(doc.get("details", {})),
+    )
+
+
+def _counterexample(doc: Mapping[str, Any]) -> Counterexample:
+    return Counterexample(
+        tuple(tuple(_time(v) for v in x) for x in doc["inputs"]),
+        tuple(tuple(_time(v) for v in y) for y in doc["outputs"]),
+        doc["relation"],
+        network=doc.get("network"),
+        parameters={k: parse_rational(v, f"parameter {k!r}", InternalError) for k, v in doc.get("parameters", {}).items()},
+    )
+
+
+def _time(text: str) -> Time | None:
+    if text == "silent":  # what the JSON form writes for a missing time
+        return None
+    return parse_time(text, "a time in a worker's result", InternalError)
+
+
+__all__ = ["LOCAL", "connect", "prove_task", "result_from_json", "run", "scheduler_address", "stream"]
