@@ -162,3 +162,19 @@ def test_exact_delta_below_the_interval_bound():
         assert decoded(em_k.network, x) == relu(x)
     with pytest.raises(InvalidInput, match="too short"):
         emulate(relu, box, saturating(gap - Fraction(1, 100)))
+
+
+def test_regression_empty_weight_row_is_bad_input(tmp_path, cli):
+    """Issue 9 defect 9: a ReLU file with an empty weight row is exit 2 naming the layer and row (was exit 3)."""
+    from verisnn.core.errors import InvalidNetwork
+    from verisnn.core.model import relu_network
+
+    with pytest.raises(InvalidNetwork, match=r"layer 1 row 0"):
+        relu_network([([[]], [0])])
+    with pytest.raises(InvalidNetwork, match=r"layer 2 row 1"):
+        relu_network([([[1], [2]], [0, 0]), ([[1, 1], [1]], [0, 0])])
+    path = tmp_path / "r.json"
+    path.write_text('{"format": "verisnn.relu/1", "layers": [{"weights": [[]], "bias": [0]}]}\n')
+    run = cli("emulate", path, "-o", tmp_path / "s.json", "--domain", "0:1")
+    assert run.code == 2, run.out + run.err
+    assert "layer 1" in run.err and "row 0" in run.err and "Traceback" not in run.err

@@ -26,7 +26,7 @@ from verisnn.analyses.equiv import (
 from verisnn.core.errors import InvalidInput
 from verisnn.io.formats import save_network, save_relu
 from verisnn.core.kernels import linear
-from verisnn.core.model import Network, ReluLayer, ReluNetwork, layered, relu_network
+from verisnn.core.model import Network, Neuron, ReluLayer, ReluNetwork, Synapse, layered, relu_network
 from verisnn.core.results import Verdict
 from verisnn.semantics.simulate import simulate
 
@@ -266,3 +266,20 @@ def test_monolithic_verdicts_agree_with_sampling(data):
         assert all(evaluate(bad, x) == relu(x) for x in samples)
     elif result.verdict is Verdict.REFUTED:
         assert_replayed(result, bad, relu)
+
+
+def test_regression_bound_facts_settled_neuron(tmp_path, cli):
+    """Issue 9 defect 1: a neuron settled by the bounds (h <- x0, o <- h, o <- x0 (-5)) used to exit 3.
+
+    ``bound_facts`` shadowed the sum helper with a Fraction; the network equals itself (exit 0).
+    """
+    net = Network(("x0",), (Neuron("h", Fraction(1)), Neuron("o", Fraction(1))),
+                  (Synapse("x0", "h", Fraction(1)), Synapse("h", "o", Fraction(1)), Synapse("x0", "o", Fraction(-5))),
+                  ("o",), (), linear())
+    box = Box((Fraction(0),), (Fraction(1),))
+    result = check_equivalence(net, net, box)
+    assert result.verdict is Verdict.PROVED, str(result)
+    path = tmp_path / "n.json"
+    save_network(net, path)
+    run = cli("equiv", path, path, "-d", "0:1")
+    assert run.code == 0, run.out + run.err
