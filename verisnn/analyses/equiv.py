@@ -417,13 +417,13 @@ def bound_facts(net: Network, box: Box, time: Mapping[str, z3.ArithRef],
             window.append(time[v] <= q(bv.hi))  # type: ignore[arg-type]
         facts.append(z3.Implies(fires[v], z3.And(*window)))
         syn = [s for s in net.incoming[v] if s.weight != 0]
-        total = sum((s.weight for s in syn), Fraction(0))
-        settled = total > 0 and all(
+        weight = sum((s.weight for s in syn), Fraction(0))
+        settled = weight > 0 and all(
             b[s.source].must_fire and is_finite(b[s.source].hi) and net.kernel_of(s).is_linear
             and b[s.source].hi + s.delay <= bv.lo for s in syn)  # type: ignore[operator]
         if settled:
             arrivals = total([q(s.weight) * (time[s.source] + q(s.delay)) for s in syn])
-            facts.append(time[v] == (q(net.thresholds[v]) + arrivals) / q(total))
+            facts.append(time[v] == (q(net.thresholds[v]) + arrivals) / q(weight))
     return facts
 
 

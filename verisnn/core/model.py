@@ -323,10 +323,12 @@ class ReluNetwork:
                 raise InvalidNetwork(
                     f"ReLU layer {li} has {len(layer.weights)} rows but {len(layer.bias)} biases"
                 )
-            cols = {len(r) for r in layer.weights}
-            if len(cols) != 1:
-                raise InvalidNetwork(f"ReLU layer {li} rows have different lengths {sorted(cols)}")
-            (ncol,) = cols
+            ncol = len(layer.weights[0])
+            for i, r in enumerate(layer.weights):
+                if not r:
+                    raise InvalidNetwork(f"ReLU layer {li} row {i} has no weights")
+                if len(r) != ncol:
+                    raise InvalidNetwork(f"ReLU layer {li} row {i} has {len(r)} weights but row 0 has {ncol}")
             if width is not None and ncol != width:
                 raise InvalidNetwork(f"ReLU layer {li} expects {ncol} inputs but the previous layer has {width} units")
             width = len(layer.weights)
