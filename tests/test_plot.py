@@ -7,11 +7,11 @@ from fractions import Fraction
 import matplotlib
 import pytest
 
+from verisnn.analyses.regions import count_regions, one_layer
 from verisnn.core.domain import Box, parse_domain
 from verisnn.core.errors import InvalidInput
 from verisnn.io.formats import load_any
-from verisnn.report.plot import _area, clip, plot_regions, region_polygon
-from verisnn.analyses.regions import count_regions, one_layer
+from verisnn.report.plot import _area, check_plot_path, clip, plot_regions, region_polygon
 
 F = Fraction
 
@@ -44,7 +44,7 @@ def test_plot_writes_png(tmp_path):
     box = parse_domain("0:4,0:4,1:1", 3)
     pic = plot_regions(net, box, tmp_path / "slice.png")
     assert pic.path.stat().st_size > 5000
-    assert pic.slice_regions is not None and pic.slice_regions.count == count_regions(net, box) == 5
+    assert pic.slice_regions is not None and pic.slice_regions.count == count_regions(net, box).details["count"] == 5
     assert pic.line_regions.count >= 2
 
 
@@ -61,3 +61,18 @@ def test_plot_needs_a_free_input(tmp_path):
     """A domain with every input fixed cannot be drawn: a user error."""
     with pytest.raises(InvalidInput, match="no non-degenerate"):
         plot_regions(one_layer([[1, 1]], [1]), parse_domain("1:1,2:2", 2), tmp_path / "x.png")
+
+
+def test_plot_format_is_checked_first(tmp_path):
+    """A picture path whose suffix matplotlib cannot write is a user error naming the path, before any work."""
+    with pytest.raises(InvalidInput, match="r.txt"):
+        check_plot_path(tmp_path / "r.txt")
+    assert check_plot_path(tmp_path / "r.svg").suffix == ".svg"
+
+
+def test_cli_plot_unsupported_format_exits_2(cli, tmp_path):
+    """`verisnn regions ... --plot r.txt` exits 2 with one line naming the path (it used to exit 3)."""
+    run = cli("regions", "examples/fact_sum.json", "--domain", "0:2", "--plot", tmp_path / "r.txt")
+    assert run.code == 2, run.err
+    assert run.err.count("\n") == 1 and "r.txt" in run.err
+    assert not (tmp_path / "r.txt").exists()

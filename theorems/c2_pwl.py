@@ -31,7 +31,7 @@ from verisnn.claims.generators import positive_linear, signed
 from verisnn.io.formats import network_to_json
 from verisnn.core.model import Network
 from verisnn.core.numbers import fmt
-from verisnn.analyses.regions import RegionMap, SolverUnknown, enumerate_regions, prove_pieces, strata
+from verisnn.analyses.regions import RegionMap, Undecided, enumerate_regions, prove_pieces, strata
 from verisnn.core.results import Counterexample, Result, Verdict
 from verisnn.semantics.simulate import realize
 
@@ -59,12 +59,16 @@ def _certificate(size: Mapping[str, Any], ctx: RunContext) -> tuple[Network, Box
     """Full-dimensional pieces (cover proved in one z3 query), and with ``strata`` the lower-dimensional
     ones too; every piece of every stratum proved with the network encoding."""
     net, box = _network(size)
-    rm = enumerate_regions(net, box, prove_cover=True, timeout=ctx.timeout, seed=ctx.seed)
+    rm = enumerate_regions(net, box, prove_cover=True, solver=ctx, timeout=ctx.timeout, seed=ctx.seed)
+    if rm.covered is not True:
+        raise Undecided("the solver did not decide the cover query")
     lower: list[RegionMap] = []
     if size.get("strata", box.dimension <= 2):
         lower = [s for s in strata(net, box, timeout=ctx.timeout) if s.space.dimension < rm.space.dimension]
     for part in [rm, *lower]:
-        prove_pieces(part, ctx)
+        proof = prove_pieces(part, ctx)
+        if proof.verdict is not Verdict.PROVED:
+            raise Undecided(proof.reason)
     return net, box, rm, lower
 
 
@@ -88,7 +92,7 @@ def pwl_certificate(size: Mapping[str, Any], ctx: RunContext) -> Result:
     t0 = time.perf_counter()
     try:
         _, box, rm, lower = _certificate(size, ctx)
-    except SolverUnknown as exc:
+    except Undecided as exc:
         return Result("C2", Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
     solver = "z3 and cvc5" if ctx.solver == "both" else ctx.solver
     low = sum(s.pieces for s in lower)
@@ -110,7 +114,7 @@ def one_piece(size: Mapping[str, Any], ctx: RunContext) -> Result:
     t0 = time.perf_counter()
     try:
         net, _, rm, _ = _certificate(size, ctx)
-    except SolverUnknown as exc:
+    except Undecided as exc:
         return Result("C2-one-piece", Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
     first = rm.regions[0]
     for other in rm.regions[1:]:

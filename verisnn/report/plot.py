@@ -3,7 +3,7 @@
 :func:`plot_regions` draws a 2-D slice of the domain with every region coloured and labelled by
 its pattern (like the figures of the polyhedral-geometry paper), and the first output along a
 horizontal line through the slice with its breakpoints marked.  The regions are the exact ones
-of :mod:`verisnn.analyses.regions`; their polygons are clipped exactly, and only the drawing uses floats.
+of :mod:`verisnn.analyses.regions` (docs/regions.md); their polygons are clipped exactly, and only the drawing uses floats.
 """
 
 from __future__ import annotations
@@ -19,15 +19,27 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch, Polygon
 
+from verisnn.analyses.regions import RegionMap, Space, enumerate_regions
 from verisnn.core import affine as af
 from verisnn.core.affine import Affine
 from verisnn.core.domain import Box
 from verisnn.core.errors import InvalidInput
 from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.numbers import fmt
-from verisnn.analyses.regions import RegionMap, Space, enumerate_regions
 
 Point = tuple[Fraction, Fraction]
+
+
+def check_plot_path(path: str | Path) -> Path:
+    """``path`` as a Path if matplotlib can write its format (by suffix); InvalidInput naming it otherwise."""
+    out = Path(path)
+    formats = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in formats:
+        raise InvalidInput(f"cannot plot to {str(out)!r}: unsupported picture format {out.suffix or '(none)'!r} "
+                           f"(use one of {', '.join('.' + f for f in sorted(formats))})")
+    return out
 
 
 def clip(polygon: Sequence[Point], g: Affine) -> list[Point]:
@@ -59,6 +71,10 @@ def _area(poly: Sequence[Point]) -> Fraction:
     return abs(sum((p[0] * q[1] - q[0] * p[1] for p, q in zip(poly, list(poly[1:]) + [poly[0]])), Fraction(0))) / 2
 
 
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
+
+
 def _centroid(poly: Sequence[Point]) -> Point:
     n = len(poly)
     return (sum((p[0] for p in poly), Fraction(0)) / n, sum((p[1] for p in poly), Fraction(0)) / n)
@@ -83,9 +99,10 @@ def _slice_box(box: Box) -> tuple[Box, list[int]]:
 
 
 def plot_regions(net: Network | ReluNetwork, box: Box, path: str | Path, *, title: str | None = None,
-                 max_labels: int = 40, timeout: float = 60.0) -> Picture:
+                 max_labels: int = 40, timeout: float = 60.0, lp: str = "z3") -> Picture:
     """Draw the 2-D slice of ``box`` through its first two non-degenerate inputs (the others at their
     lower bounds) coloured by pattern, and output 0 along the horizontal line through the slice's middle."""
+    check_plot_path(path)
     sbox, keep = _slice_box(box)
     if not keep:
         raise InvalidInput(f"domain {box} has no non-degenerate interval to plot")
@@ -98,8 +115,8 @@ def plot_regions(net: Network | ReluNetwork, box: Box, path: str | Path, *, titl
         mid = (sbox.lo[keep[1]] + sbox.hi[keep[1]]) / 2
         a[keep[1]] = b[keep[1]] = mid
     line_space = Space.segment(a, b)
-    line_rm = enumerate_regions(net, line_space, timeout=timeout)
-    slice_rm = enumerate_regions(net, sbox, timeout=timeout) if len(keep) == 2 else None
+    line_rm = enumerate_regions(net, line_space, timeout=timeout, lp=lp)
+    slice_rm = enumerate_regions(net, sbox, timeout=timeout, lp=lp) if len(keep) == 2 else None
 
     fig, axes = plt.subplots(1, 2 if slice_rm is not None else 1, figsize=(13 if slice_rm else 6.5, 5.6))
     axes = list(axes) if slice_rm is not None else [axes]
@@ -136,7 +153,8 @@ def plot_regions(net: Network | ReluNetwork, box: Box, path: str | Path, *, titl
         ax.set_xlabel(names[keep[0]])
         ax.set_ylabel(names[keep[1]])
         fixed = [f"{names[j]}={fmt(sbox.lo[j])}" for j in range(box.dimension) if j not in keep]
-        ax.set_title(f"{slice_rm.count} regions ({slice_rm.pieces} pieces)" + (f", {', '.join(fixed)}" if fixed else ""))
+        head = _plural(slice_rm.count, "region") + f" ({_plural(slice_rm.pieces, 'piece')})"
+        ax.set_title(head + (f", {', '.join(fixed)}" if fixed else ""))
         ax.set_aspect("auto")
         if not short and len(index) <= 16:
             handles = [Patch(facecolor=cmap(k % 20), label=f"{k}: {slice_rm.label(p)}") for p, k in index.items()]
@@ -183,8 +201,8 @@ def plot_regions(net: Network | ReluNetwork, box: Box, path: str | Path, *, titl
     line_desc = names[keep[0]] + (f" ({names[keep[1]]}={fmt(a[keep[1]])})" if len(keep) > 1 else "")
     ax.set_xlabel(line_desc)
     ax.set_ylabel(f"output {out_name}" + (" (red: silent)" if len(finite) < len(pieces) else ""))
-    ax.set_title(f"{out_name} along the dashed line: {len(breaks)} breakpoints"
-                 + (f" (+{len(switches)} pattern changes, light)" if switches else ""))
+    ax.set_title(f"{out_name} along the dashed line: {_plural(len(breaks), 'breakpoint')}"
+                 + (f" (+{_plural(len(switches), 'pattern change')}, light)" if switches else ""))
     if title:
         fig.suptitle(title)
     fig.tight_layout()

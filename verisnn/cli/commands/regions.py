@@ -1,4 +1,4 @@
-"""``verisnn regions``: exact count of causal (or ReLU activation) regions, the pieces, a picture."""
+"""``verisnn regions``: exact count of causal (or ReLU activation) regions, the pieces, a certificate, a picture."""
 
 from __future__ import annotations
 
@@ -6,15 +6,36 @@ import sys
 
 import click
 
+from verisnn.analyses.regions import (
+    LP_BACKENDS,
+    count_regions,
+    patterns_by_dimension,
+    write_certificate,
+)
+from verisnn.analyses.regions import prove_cover as cover_proof
+from verisnn.analyses.regions import prove_pieces as pieces_proof
+from verisnn.cli.commands.common import echo_json, json_option, network_argument
 from verisnn.core import affine as af
 from verisnn.core.domain import parse_domain
-from verisnn.io.formats import load_any
 from verisnn.core.model import Network
-from verisnn.analyses.regions import SolverUnknown, enumerate_regions, patterns_by_dimension, prove_pieces
-from verisnn.cli.commands.common import echo_json, json_option, network_argument
+from verisnn.core.results import Verdict
+from verisnn.io.formats import load_any
+from verisnn.solvers import NAMES, SolverOptions
 
 MAX_LISTED = 40
 MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before printing
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
+
+
+def _unknown(reason: str, as_json: bool) -> None:
+    if as_json:
+        echo_json({"verdict": "unknown", "reason": reason})
+    else:
+        click.echo(f"unknown: {reason}")
+    sys.exit(1)
 
 
 @click.command("regions")
@@ -23,73 +44,98 @@ MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before p
               help="Box of input times: lo:hi for every input, or one interval per input (lo:lo fixes an input). "
                    "Default: all of Q^d.")
 @click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False),
-              help="Write a PNG: the 2-D slice through the first two non-degenerate inputs, and output 0 along "
-                   "a line with its breakpoints.")
+              help="Write a picture (.png, .pdf, .svg, ...): the 2-D slice through the first two non-degenerate "
+                   "inputs, and output 0 along a line with its breakpoints.")
+@click.option("--certificate", "cert_path", default=None, type=click.Path(dir_okay=False),
+              help="Write the proof of the count (verisnn.regions-cert/1, see docs/regions.md); check it with "
+                   "`verisnn certify`.")
+@click.option("--lp", type=click.Choice(list(LP_BACKENDS)), default=LP_BACKENDS[0], show_default=True,
+              help="Exact LP backend of the enumeration.")
 @click.option("--prove-cover", is_flag=True,
-              help="Also ask z3 to prove in one query that the pieces cover the domain.")
+              help="Also ask the SMT solver to prove in one query that the pieces cover the domain.")
 @click.option("--prove-pieces", is_flag=True,
               help="Also prove every piece with the network encoding (pattern and affine outputs on the open piece).")
 @click.option("--lower-dim", "lower_dim", is_flag=True,
               help="Also list the patterns realized only on lower-dimensional sets (boundaries, ties, faces of "
                    "the box); up to 3 free inputs.")
+@click.option("--solver", type=click.Choice(list(NAMES)), default="z3", show_default=True,
+              help="SMT solver of --prove-cover and --prove-pieces.")
+@click.option("--rlimit", type=click.IntRange(min=1), default=None,
+              help="Deterministic z3 resource limit per SMT call (--prove-cover, --prove-pieces).")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Wall-clock seconds per solver call; a timeout gives 'unknown', never a count.")
 @json_option
-def regions_command(net: str, domain_text: str | None, plot_path: str | None, prove_cover: bool,
-                    prove_pieces: bool, lower_dim: bool, timeout: float, as_json: bool) -> None:
+def regions_command(net: str, domain_text: str | None, plot_path: str | None, cert_path: str | None, lp: str,
+                    prove_cover: bool, prove_pieces: bool, lower_dim: bool, solver: str, rlimit: int | None,
+                    timeout: float, as_json: bool) -> None:
     """Count the causal regions of NET exactly and list its pieces (pattern, polyhedron, affine outputs).
 
     The count is the number of causal patterns realized on a set with nonempty interior (relative to
     the domain; lower-dimensional patterns are not counted).  A pattern whose region is not convex
-    (signed weights, finite kernels) is listed as several pieces.  Every piece is replayed in the
-    exact simulator, and each split of the enumeration ends with a solver proof that the pieces
-    cover it.  ReLU networks (verisnn.relu/1 or ONNX) get their activation regions.
+    (signed weights, finite kernels) is listed as several pieces.  The split tree of the enumeration
+    covers the domain by construction, and every piece is replayed in the exact simulator.  ReLU
+    networks (verisnn.relu/1 or ONNX) get their activation regions.  See docs/regions.md.
     """
     network = load_any(net)
     box = parse_domain(domain_text, network.dimension) if domain_text is not None else None
-    if plot_path is not None and box is None:
-        raise click.UsageError("--plot needs a --domain (a box to draw)")
-    try:
-        rm = enumerate_regions(network, box, timeout=timeout)
-        if rm.pieces <= MINIMIZE_UP_TO:
-            rm = rm.minimized(timeout)
-        if prove_cover:
-            rm = rm.prove_cover(timeout)
-        proved_pieces = prove_pieces_of(rm, timeout) if prove_pieces else None
-        lower = None
-        if lower_dim:
-            full = set(rm.patterns)
-            lower = {p: k for p, k in patterns_by_dimension(network, box, timeout=timeout).items() if p not in full}
-    except SolverUnknown as exc:
-        if as_json:
-            echo_json({"verdict": "unknown", "reason": str(exc)})
-        else:
-            click.echo(f"unknown: {exc}")
-        sys.exit(1)
+    if plot_path is not None:
+        from verisnn.report.plot import check_plot_path
+
+        if box is None:
+            raise click.UsageError("--plot needs a --domain (a box to draw)")
+        check_plot_path(plot_path)
+    if prove_pieces and not isinstance(network, Network):
+        raise click.UsageError("--prove-pieces is for spiking networks")
+    options = SolverOptions(solver=solver, timeout=timeout, rlimit=rlimit)
+    res = count_regions(network, box, timeout=timeout, lp=lp)
+    if res.verdict is not Verdict.PROVED:
+        _unknown(res.reason, as_json)
+    rm = res.details["regions"]
+    if cert_path is not None:
+        write_certificate(rm, cert_path)
+    if rm.pieces <= MINIMIZE_UP_TO:
+        rm = rm.minimized(timeout, lp)
+    if prove_cover:
+        rm = cover_proof(rm, options)
+        if rm.covered is None:
+            _unknown("the solver did not decide the cover query", as_json)
+    proved_pieces = None
+    if prove_pieces:
+        got = pieces_proof(rm, options)
+        if got.verdict is not Verdict.PROVED:
+            _unknown(got.reason, as_json)
+        proved_pieces = got.details["pieces"]
+    lower = None
+    if lower_dim:
+        full = set(rm.patterns)
+        lower = {p: k for p, k in patterns_by_dimension(network, box, timeout=timeout, lp=lp).items()
+                 if p not in full}
     picture = None
     if plot_path is not None:
         from verisnn.report.plot import plot_regions
 
-        picture = plot_regions(network, box, plot_path, title=net, timeout=timeout)  # type: ignore[arg-type]
+        picture = plot_regions(network, box, plot_path, title=net, timeout=timeout, lp=lp)  # type: ignore[arg-type]
     if as_json:
         doc = rm.to_json()
         if proved_pieces is not None:
             doc["pieces_proved"] = proved_pieces
         if picture is not None:
             doc["plot"] = str(picture.path)
+        if cert_path is not None:
+            doc["certificate"] = str(cert_path)
         if lower is not None:
             doc["lower_dimensional"] = [{"pattern": rm.label(p), "dimension": k} for p, k in lower.items()]
         echo_json(doc)
         return
     where = rm.space.description
     kind = "causal" if isinstance(network, Network) else "activation"
-    click.echo(f"{rm.count} {kind} regions on {where} ({rm.pieces} pieces, {rm.lp_checks} exact LP checks, "
-               f"{rm.seconds:.2f}s)")
-    checks = ["every piece replayed in the exact simulator", "coverage proved by z3 at every split"]
+    click.echo(f"{_plural(rm.count, kind + ' region')} on {where} ({_plural(rm.pieces, 'piece')}, "
+               f"{_plural(rm.lp_checks, 'exact LP check')}, {rm.seconds:.2f}s)")
+    checks = ["every piece replayed in the exact simulator", "the split tree covers the domain by construction"]
     if rm.covered:
-        checks.append("coverage of the whole domain proved by z3 in one query")
+        checks.append(f"coverage of the whole domain proved by {solver} in one query")
     if proved_pieces is not None:
-        checks.append(f"{proved_pieces} pieces proved with the network encoding")
+        checks.append(f"{_plural(proved_pieces, 'piece')} proved with the network encoding")
     click.echo("checks: " + "; ".join(checks))
     names = rm.space.names
     for k, r in enumerate(rm.regions[:MAX_LISTED], start=1):
@@ -100,20 +146,14 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, pr
         if r.constraints:
             click.echo("  where: " + ", ".join(af.constraint_text(g, names) for g in r.constraints))
     if rm.pieces > MAX_LISTED:
-        click.echo(f"... {rm.pieces - MAX_LISTED} more pieces (use --json for all)")
+        click.echo(f"... {_plural(rm.pieces - MAX_LISTED, 'more piece')} (use --json for all)")
     if lower is not None:
-        click.echo(f"{len(lower)} more patterns only on lower-dimensional sets"
+        click.echo(f"{_plural(len(lower), 'more pattern')} only on lower-dimensional sets"
                    + "".join(f"\n  {rm.label(p)}  (dimension {k})" for p, k in lower.items()))
+    if cert_path is not None:
+        click.echo(f"certificate: {cert_path} (check it with `verisnn certify {cert_path}`)")
     if picture is not None:
         click.echo(f"picture: {picture.path}")
-
-
-def prove_pieces_of(rm, timeout: float) -> int:  # type: ignore[no-untyped-def]
-    from verisnn.solvers import SolverOptions
-
-    if not isinstance(rm.network, Network):
-        raise click.UsageError("--prove-pieces is for spiking networks")
-    return prove_pieces(rm, SolverOptions(timeout=timeout))
 
 
 COMMANDS = [regions_command]

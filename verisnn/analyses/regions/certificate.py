@@ -1,0 +1,172 @@
+"""Region certificates: the split tree of an enumeration as a JSON proof of its count (docs/regions.md).
+
+Format ``verisnn.regions-cert/1`` (and ``verisnn.pwl-cert/1``, the same content read as a proof that
+the network's map is piecewise linear with these pieces, written by claim C2)::
+
+    {"format": ..., "network": {file format}, "domain": {"lo": [...], "hi": [...]} | null,
+     "variables": [...], "count": N, "pieces": [piece, ...], "tree": node}
+
+Numbers are exact strings (``"3"``, ``"-1/2"``); an affine function of the free variables is the
+list ``[c0, c1, ..., cn]`` meaning ``c0 + c1*s1 + ...``; a constraint ``g`` means ``g > 0``.
+
+* ``node`` is a cell of the enumeration: ``{"unit": u, "cell": [g, ...], "split": split,
+  "children": [node, ...]}`` (unit ``u``, a neuron or ``[layer, index]`` of a ReLU unit, is split
+  in the cell), or ``{"piece": k}`` once every unit is processed (the cell is piece ``k``'s).
+* ``split`` is ``{"h": g, "pos": split, "neg": split}`` (the parts ``g > 0`` and ``g < 0``),
+  ``{"child": j}`` (the part lies inside child cell ``j``: its constraints contain the child's), or
+  ``{"empty": [[i, lambda_i], ...]}``: Farkas multipliers over the part's constraints, listed as
+  the domain's bounds, then the cell's constraints, then the signed split hyperplanes from the
+  root of the split.
+* a piece is ``{"pattern": ..., "constraints": [g, ...], "point": [...], "outputs": [affine |
+  null], "times": [affine | null] (spiking networks: every neuron in order), "conditions": [[cond,
+  ...] per unit]}``; a condition is ``{"g": affine, "strict": bool, "const": c, "lambda": [[i, l],
+  ...]}`` with ``g = c + sum l * constraint_i`` over the domain's bounds followed by the piece's
+  constraints (``c >= 0``, ``l >= 0``).
+
+No timings or other unchecked data are written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from verisnn.analyses.regions.farkas import farkas
+from verisnn.analyses.regions.maps import Region, RegionMap
+from verisnn.core import affine as af
+from verisnn.core.affine import Affine
+from verisnn.core.errors import InternalError, InvalidInput
+from verisnn.core.model import Network, ReluNetwork
+from verisnn.core.numbers import fmt
+from verisnn.io.formats import network_to_json, relu_to_json
+
+REGIONS_FORMAT = "verisnn.regions-cert/1"
+PWL_FORMAT = "verisnn.pwl-cert/1"
+
+
+def _aff(a: Affine | None) -> list[str] | None:
+    return None if a is None else [fmt(c) for c in a]
+
+
+def _pattern(net: Network | ReluNetwork, pattern: tuple) -> list[Any]:
+    if isinstance(net, ReluNetwork):
+        return [bool(b) for b in pattern]
+    return [None if act is None else {"causal": list(act.causal), "pieces": list(act.pieces), "jump": act.jump}
+            for act in pattern]
+
+
+def _positive_linear(net: Network, v: str, times: dict[str, Affine | None]) -> bool:
+    arriving = [s for s in net.incoming[v] if times[s.source] is not None]
+    return bool(arriving) and all(s.weight > 0 and net.kernel_of(s).is_linear for s in arriving)
+
+
+def _conditions_snn(net: Network, v: str, act: Any, times: dict[str, Affine | None], path: Sequence[Affine]
+                    ) -> list[tuple[Affine, bool]]:
+    """The causal conditions of neuron ``v`` on the piece: order-free ones for positive linear neurons."""
+    if not _positive_linear(net, v, times):
+        return [(g, True) for g in path]
+    tv = times[v]
+    out = []
+    for i, s in enumerate(net.incoming[v]):
+        src = times[s.source]
+        if src is None:
+            continue
+        a = af.shift(src, s.delay)
+        out.append((af.sub(tv, a), True) if i in act.causal else (af.sub(a, tv), False))  # type: ignore[arg-type]
+    return out
+
+
+def _multipliers(g: Affine, strict: bool, all_cons: Sequence[Affine], where: dict[Affine, int]) -> dict[str, Any]:
+    """``g = c + l * constraint_i``: a positive constant, or a positive multiple of one constraint."""
+    if af.is_const(g):
+        if g[0] < 0 or (strict and g[0] == 0):
+            raise InternalError("a causal condition is a false constant")
+        return {"g": _aff(g), "strict": strict, "const": fmt(g[0]), "lambda": []}
+    k = where.get(af.normalize(g))
+    if k is None:
+        raise InternalError("a causal condition is not among its piece's constraints")
+    scale = next(c for c in g[1:] if c) / next(c for c in all_cons[k][1:] if c)
+    if scale <= 0 or af.scale(all_cons[k], scale) != g:
+        raise InternalError("a causal condition is not a positive multiple of its constraint")
+    return {"g": _aff(g), "strict": strict, "const": "0", "lambda": [[k, fmt(scale)]]}
+
+
+def _piece(rm: RegionMap, r: Region) -> dict[str, Any]:
+    net = rm.network
+    all_cons = list(rm.space.bounds) + list(r.constraints)
+    where = {g: i for i, g in reversed(list(enumerate(all_cons)))}
+    conditions = []
+    doc: dict[str, Any] = {"pattern": _pattern(net, r.pattern), "constraints": [_aff(g) for g in r.constraints],
+                           "point": [fmt(v) for v in r.point], "outputs": [_aff(a) for a in r.outputs]}
+    if isinstance(net, Network):
+        times: dict[str, Affine | None] = {name: a for name, a in zip(net.inputs, rm.space.inputs)}
+        n = rm.space.dimension
+        times.update({ref.name: af.const(ref.time, n) for ref in net.references})
+        for v, act, (value, path) in zip(net.order, r.pattern, r.steps):
+            times[v] = value
+            conds = [] if act is None and not path else _conditions_snn(net, v, act, times, path)
+            conditions.append([_multipliers(g, strict, all_cons, where) for g, strict in conds])
+        doc["times"] = [_aff(times[v]) for v in net.order]
+    else:
+        for _, path in r.steps:
+            conditions.append([_multipliers(g, True, all_cons, where) for g in path])
+    doc["conditions"] = conditions
+    return doc
+
+
+def _split(node: dict, base: list[Affine], path: list[Affine]) -> dict[str, Any]:
+    if "child" in node:
+        return {"child": node["child"]}
+    if "empty" in node:
+        cons = base + list(node["empty"])
+        lam = farkas(cons)
+        if lam is None:
+            raise InternalError("an empty part of the split tree has no Farkas certificate")
+        return {"empty": [[i, fmt(v)] for i, v in enumerate(lam) if v]}
+    g = node["split"]
+    return {"h": _aff(g), "pos": _split(node["pos"], base, path + [g]),
+            "neg": _split(node["neg"], base, path + [af.scale(g, Fraction(-1))])}
+
+
+def _tree(rm: RegionMap, node: dict) -> dict[str, Any]:
+    if "piece" in node:
+        return {"piece": node["piece"]}
+    unit = node["unit"]
+    cell = list(node["cell"])
+    return {"unit": list(unit) if isinstance(unit, tuple) else unit, "cell": [_aff(g) for g in cell],
+            "split": _split(node["split"], list(rm.space.bounds) + cell, []),
+            "children": [_tree(rm, c) for c in node["children"]]}
+
+
+def certificate(rm: RegionMap, kind: str = REGIONS_FORMAT) -> dict[str, Any]:
+    """The certificate of a region map straight from :func:`enumerate_regions` (not minimised).
+
+    The domain must be a box or all of ``Q^d`` (segments and hyperplanes have no file form).
+    """
+    if rm.tree is None:
+        raise InvalidInput("this region map has no split tree (minimised maps cannot be certified)")
+    space = rm.space
+    if space.box is None and space.bounds:
+        raise InvalidInput(f"certificates are written for boxes and Q^d, not for {space.description}")
+    net = rm.network
+    domain = None if space.box is None else {"lo": [fmt(v) for v in space.box.lo],
+                                             "hi": [fmt(v) for v in space.box.hi]}
+    return {
+        "format": kind,
+        "network": relu_to_json(net) if isinstance(net, ReluNetwork) else network_to_json(net),
+        "domain": domain,
+        "variables": list(space.names),
+        "count": rm.count,
+        "pieces": [_piece(rm, r) for r in rm.regions],
+        "tree": _tree(rm, rm.tree),
+    }
+
+
+def write_certificate(rm: RegionMap, path: str | Path, kind: str = REGIONS_FORMAT) -> Path:
+    """Write :func:`certificate` as JSON to ``path``."""
+    out = Path(path)
+    out.write_text(json.dumps(certificate(rm, kind), indent=1) + "\n")
+    return out
