@@ -21,6 +21,7 @@ from typing import Any
 from verisnn.claims.registry import Claim, Outcome, RunContext, discover
 from verisnn.core.errors import InternalError, VerisnnError
 from verisnn.core.results import Result, Verdict
+from verisnn.smt.context import fresh_context
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ def tasks_for(claims: Sequence[Claim], size_override: Mapping[str, Any] | None =
 
 def run_task(claim: Claim, size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Run one claim at one size; user errors and limits become *unknown* with the reason."""
+    fresh_context()  # the same result whatever ran before in this process (serial, pool or cluster worker)
     t0 = time.perf_counter()
     try:
         result = claim.run(dict(size), ctx)
