@@ -20,7 +20,7 @@ list ``[c0, c1, ..., cn]`` meaning ``c0 + c1*s1 + ...``; a constraint ``g`` mean
 * a piece is ``{"pattern": ..., "constraints": [g, ...], "point": [...], "outputs": [affine |
   null], "times": [affine | null] (spiking networks: every neuron in order), "conditions": [[cond,
   ...] per unit]}``; a condition is ``{"g": affine, "strict": bool, "const": c, "lambda": [[i, l],
-  ...]}`` with ``g = c + sum l * constraint_i`` over the domain's bounds followed by the piece's
+  ...]}`` (for a ReLU unit ``g`` is its pre-activation if active, minus it if not) with ``g = c + sum l * constraint_i`` over the domain's bounds followed by the piece's
   constraints (``c >= 0``, ``l >= 0``).
 
 No timings or other unchecked data are written.
@@ -111,8 +111,19 @@ def _piece(rm: RegionMap, r: Region) -> dict[str, Any]:
             conditions.append([_multipliers(g, strict, all_cons, where) for g, strict in conds])
         doc["times"] = [_aff(times[v]) for v in net.order]
     else:
-        for _, path in r.steps:
-            conditions.append([_multipliers(g, True, all_cons, where) for g in path])
+        n = rm.space.dimension
+        values = list(rm.space.inputs)
+        k = 0
+        for layer in net.layers[:-1]:
+            current = []
+            for row, bias in zip(layer.weights, layer.bias):
+                z = af.shift(af.combine(zip(row, values), n), bias)
+                active = bool(r.pattern[k])
+                g = z if active else af.scale(z, Fraction(-1))
+                conditions.append([] if af.is_const(z) else [_multipliers(g, True, all_cons, where)])
+                current.append(z if active else af.const(Fraction(0), n))
+                k += 1
+            values = current
     doc["conditions"] = conditions
     return doc
 

@@ -1,0 +1,82 @@
+"""Strict reading of certificate JSON: exact numbers, affine lists, keys; every failure names its place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+Affine = tuple[Fraction, ...]
+
+_NUMBER = re.compile(r"-?[0-9]+(/[0-9]+)?")
+
+
+class NotCertificate(Exception):
+    """The file is not a certificate at all (not JSON, not an object, unknown format, wrong top-level keys)."""
+
+
+class StepFailed(Exception):
+    """A step of the check fails; the message names the step (e.g. ``piece 3: point not inside``)."""
+
+
+def number(value: Any, where: str) -> Fraction:
+    """An exact rational written as a string ``"n"`` or ``"n/d"`` (or a JSON integer)."""
+    if isinstance(value, bool):
+        raise StepFailed(f"{where}: {value!r} is not an exact number")
+    if isinstance(value, int):
+        return Fraction(value)
+    if not isinstance(value, str) or not _NUMBER.fullmatch(value):
+        raise StepFailed(f"{where}: {value!r} is not an exact number (\"n\" or \"n/d\")")
+    q = Fraction(value)
+    if "/" in value and int(value.split("/")[1]) == 0:
+        raise StepFailed(f"{where}: zero denominator")
+    return q
+
+
+def affine(value: Any, n: int, where: str) -> Affine:
+    """``[c0, c1, ..., cn]`` over ``n`` free variables."""
+    if not isinstance(value, list) or len(value) != n + 1:
+        raise StepFailed(f"{where}: an affine function over {n} variables is a list of {n + 1} numbers")
+    return tuple(number(c, f"{where}[{k}]") for k, c in enumerate(value))
+
+
+def optional_affine(value: Any, n: int, where: str) -> Affine | None:
+    return None if value is None else affine(value, n, where)
+
+
+def obj(value: Any, keys: Sequence[str], where: str, optional: Sequence[str] = ()) -> Mapping[str, Any]:
+    """An object with exactly ``keys`` (plus any of ``optional``)."""
+    if not isinstance(value, Mapping):
+        raise StepFailed(f"{where}: expected an object")
+    missing = [k for k in keys if k not in value]
+    if missing:
+        raise StepFailed(f"{where}: key {missing[0]!r} missing")
+    extra = [k for k in value if k not in keys and k not in optional]
+    if extra:
+        raise StepFailed(f"{where}: unknown key {extra[0]!r}")
+    return value
+
+
+def items(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise StepFailed(f"{where}: expected a list")
+    return value
+
+
+def index(value: Any, size: int, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < size:
+        raise StepFailed(f"{where}: {value!r} is not an index below {size}")
+    return value
+
+
+def evaluate(a: Affine, point: Sequence[Fraction]) -> Fraction:
+    return a[0] + sum((c * x for c, x in zip(a[1:], point)), Fraction(0))
+
+
+def normalize(g: Affine) -> Affine:
+    """``g`` scaled by a positive number so that its first nonzero coefficient is +-1 (same half-space)."""
+    for c in g[1:]:
+        if c:
+            return tuple(x / abs(c) for x in g)
+    return g

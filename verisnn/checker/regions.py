@@ -1,0 +1,397 @@
+"""The independent checker of region certificates (``verisnn.regions-cert/1``, ``verisnn.pwl-cert/1``).
+
+It imports no solver, no encoder and no analysis: only exact arithmetic, the network model and
+file format, and the exact simulator.  The format is described in docs/regions.md.  Steps:
+
+1. the network and the domain are read from the file (the domain's open bounds are rebuilt);
+2. the tree: every cell's split is a binary tree of hyperplanes whose leaves are either inside a
+   child cell (the leaf's constraints contain the child's) or empty (Farkas multipliers
+   ``lambda >= 0``, ``sum lambda a = 0``, ``sum lambda b <= 0``, checked exactly); cells of the
+   last level are pieces, each listed once.  So the closures of the pieces cover the domain;
+3. every piece: its point lies strictly inside it; the exact simulator at that point gives the
+   piece's pattern, outputs and firing times; every causal condition is ``const + sum lambda_i
+   c_i`` of the piece's constraints.  For a positive linear neuron (and a ReLU unit) the checker
+   derives the conditions itself from the pattern, so the pattern is constant on the whole open
+   piece; for other neurons it checks the listed conditions of the sweep path and the replay;
+4. the number of distinct patterns equals ``count``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from verisnn.checker.reading import (
+    Affine,
+    NotCertificate,
+    StepFailed,
+    affine,
+    evaluate,
+    index,
+    items,
+    normalize,
+    number,
+    obj,
+    optional_affine,
+)
+from verisnn.core.errors import VerisnnError
+from verisnn.core.model import Network, ReluNetwork
+from verisnn.core.numbers import is_finite
+from verisnn.io.formats import network_from_json, relu_from_json
+from verisnn.semantics.simulate import Activation, simulate
+
+REGIONS_FORMAT = "verisnn.regions-cert/1"
+PWL_FORMAT = "verisnn.pwl-cert/1"
+FORMATS = (REGIONS_FORMAT, PWL_FORMAT)
+TOP_KEYS = ("format", "network", "domain", "variables", "count", "pieces", "tree")
+ZERO = Fraction(0)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a certificate proved: its format, count, pieces, domain, and how many neuron-pieces were derived."""
+
+    format: str
+    count: int
+    pieces: int
+    domain: str
+    derived: int  # (piece, unit) pairs whose conditions the checker derived itself (so constant on the piece)
+    replayed: int  # (piece, unit) pairs checked by their listed conditions and the replay at the point only
+
+
+def _const(c: Fraction, n: int) -> Affine:
+    return (c,) + (ZERO,) * n
+
+
+def _var(i: int, n: int) -> Affine:
+    return (ZERO,) + tuple(Fraction(1 if j == i else 0) for j in range(n))
+
+
+def _add(a: Affine, b: Affine) -> Affine:
+    return tuple(x + y for x, y in zip(a, b))
+
+
+def _scale(a: Affine, c: Fraction) -> Affine:
+    return tuple(x * c for x in a)
+
+
+class _Domain:
+    def __init__(self, doc: Any, net: Network | ReluNetwork, variables: Any) -> None:
+        names = list(net.inputs) if isinstance(net, Network) else [f"x{j}" for j in range(net.dimension)]
+        d = len(names)
+        if doc is None:
+            self.names, self.description = names, f"Q^{d}"
+            self.inputs = [_var(j, d) for j in range(d)]
+            self.bounds: list[Affine] = []
+        else:
+            box = obj(doc, ("lo", "hi"), "domain")
+            lo = [number(v, "domain lo") for v in items(box["lo"], "domain lo")]
+            hi = [number(v, "domain hi") for v in items(box["hi"], "domain hi")]
+            if len(lo) != d or len(hi) != d or any(a > b for a, b in zip(lo, hi)):
+                raise StepFailed(f"domain: needs {d} intervals lo <= hi")
+            free = [j for j in range(d) if lo[j] < hi[j]]
+            n = len(free)
+            self.names = [names[j] for j in free]
+            self.inputs = [_var(free.index(j), n) if j in free else _const(lo[j], n) for j in range(d)]
+            self.bounds = []
+            for k, j in enumerate(free):
+                self.bounds.append(_add(_var(k, n), _const(-lo[j], n)))
+                self.bounds.append(_add(_scale(_var(k, n), Fraction(-1)), _const(hi[j], n)))
+            self.description = ",".join(f"{a}:{b}" for a, b in zip(lo, hi))
+        if variables != self.names:
+            raise StepFailed(f"domain: variables must be {self.names}")
+        self.n = len(self.names)
+
+
+def _farkas(cons: Sequence[Affine], lam: Any, where: str) -> None:
+    pairs = items(lam, where)
+    if not pairs:
+        raise StepFailed(f"{where}: no multipliers")
+    total = [ZERO] * len(cons[0]) if cons else []
+    for k, pair in enumerate(pairs):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise StepFailed(f"{where}: multiplier {k} is not [index, value]")
+        i = index(pair[0], len(cons), f"{where} multiplier {k}")
+        v = number(pair[1], f"{where} multiplier {k}")
+        if v <= 0:
+            raise StepFailed(f"{where}: multiplier {k} is not positive")
+        total = [t + v * c for t, c in zip(total, cons[i])]
+    if not total or any(total[1:]) or total[0] > 0:
+        raise StepFailed(f"{where}: the multipliers do not prove the part empty")
+
+
+def _check_split(split: Any, base: list[Affine], children: list[frozenset], n: int, where: str) -> None:
+    """Every leaf of one cell's split is empty (Farkas) or contains a child cell's constraints."""
+    work: list[tuple[Any, list[Affine]]] = [(split, [])]
+    while work:
+        node, path = work.pop()
+        here = f"{where} split at depth {len(path)}"
+        if isinstance(node, Mapping) and "h" in node:
+            obj(node, ("h", "pos", "neg"), here)
+            h = affine(node["h"], n, here + " h")
+            if not any(h[1:]):
+                raise StepFailed(f"{here}: split by a constant")
+            work.append((node["pos"], path + [h]))
+            work.append((node["neg"], path + [_scale(h, Fraction(-1))]))
+        elif isinstance(node, Mapping) and "empty" in node:
+            obj(node, ("empty",), here)
+            _farkas(base + path, node["empty"], here + " (empty part)")
+        elif isinstance(node, Mapping) and "child" in node:
+            obj(node, ("child",), here)
+            j = index(node["child"], len(children), here + " child")
+            have = {normalize(g) for g in base + path}
+            if not children[j] <= have:
+                raise StepFailed(f"{here}: the part is not inside child cell {j}")
+        else:
+            raise StepFailed(f"{here}: expected a split, an empty part or a child")
+
+
+def _activation(doc: Any, where: str) -> Activation | None:
+    if doc is None:
+        return None
+    a = obj(doc, ("causal", "pieces", "jump"), where)
+    causal = tuple(index(i, 10 ** 9, where) for i in items(a["causal"], where))
+    pieces = tuple(index(i, 10 ** 9, where) for i in items(a["pieces"], where))
+    if not isinstance(a["jump"], bool):
+        raise StepFailed(f"{where}: jump must be true or false")
+    return Activation(causal, pieces, a["jump"])
+
+
+def _conditions(doc: Any, all_cons: list[Affine], n: int, where: str) -> list[tuple[Affine, bool]]:
+    """Each listed condition follows from the constraints; returns them as (g, strict)."""
+    out = []
+    for k, c in enumerate(items(doc, where)):
+        here = f"{where} condition {k}"
+        c = obj(c, ("g", "strict", "const", "lambda"), here)
+        g = affine(c["g"], n, here)
+        strict = c["strict"]
+        if not isinstance(strict, bool):
+            raise StepFailed(f"{here}: strict must be true or false")
+        const = number(c["const"], here + " const")
+        total = list(_const(const, n))
+        positive = const > 0
+        for pair in items(c["lambda"], here):
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise StepFailed(f"{here}: a multiplier is not [index, value]")
+            i = index(pair[0], len(all_cons), here)
+            v = number(pair[1], here)
+            if v < 0:
+                raise StepFailed(f"{here}: negative multiplier")
+            positive = positive or v > 0
+            total = [t + v * x for t, x in zip(total, all_cons[i])]
+        if const < 0 or tuple(total) != g or (strict and not positive):
+            raise StepFailed(f"{here}: does not follow from the piece's constraints")
+        out.append((g, strict))
+    return out
+
+
+def _positive_linear(net: Network, v: str, times: Mapping[str, Affine | None]) -> bool:
+    arriving = [s for s in net.incoming[v] if times[s.source] is not None]
+    return bool(arriving) and all(s.weight > 0 and net.kernel_of(s).is_linear for s in arriving)
+
+
+def _check_snn_piece(net: Network, dom: _Domain, doc: Mapping[str, Any], all_cons: list[Affine],
+                     point: tuple[Fraction, ...], where: str) -> tuple[tuple, int, int]:
+    n = dom.n
+    pattern = tuple(_activation(a, f"{where} pattern") for a in items(doc["pattern"], f"{where} pattern"))
+    times_doc = items(doc["times"], f"{where} times")
+    conds_doc = items(doc["conditions"], f"{where} conditions")
+    if len(pattern) != len(net.order) or len(times_doc) != len(net.order) or len(conds_doc) != len(net.order):
+        raise StepFailed(f"{where}: pattern, times and conditions need one entry per neuron")
+    x = [evaluate(a, point) for a in dom.inputs]
+    sim = simulate(net, x)
+    if sim.pattern != pattern:
+        raise StepFailed(f"{where}: the exact simulator gives another pattern at the piece's point")
+    times: dict[str, Affine | None] = {name: a for name, a in zip(net.inputs, dom.inputs)}
+    times.update({r.name: _const(r.time, n) for r in net.references})
+    derived = replayed = 0
+    known = set(net.inputs) | {r.name for r in net.references}  # nodes whose affine times are derived
+    for k, (v, act) in enumerate(zip(net.order, pattern)):
+        here = f"{where} neuron {v}"
+        listed = _conditions(conds_doc[k], all_cons, n, here)
+        claimed = optional_affine(times_doc[k], n, here + " time")
+        sources_known = all(s.source in known for s in net.incoming[v])
+        if not any(times[s.source] is not None for s in net.incoming[v]):
+            if act is not None or claimed is not None or listed:
+                raise StepFailed(f"{here}: a neuron without arriving spikes is silent")
+            if sources_known:
+                known.add(v)
+            derived += 1
+        elif _positive_linear(net, v, times):
+            if act is None or not act.causal or any(act.pieces) or act.jump:
+                raise StepFailed(f"{here}: a positive linear neuron fires, at a causal set, without jumps")
+            arrivals = {i: _add(times[s.source], _const(s.delay, n))  # type: ignore[arg-type]
+                        for i, s in enumerate(net.incoming[v]) if times[s.source] is not None}
+            if not set(act.causal) <= set(arrivals):
+                raise StepFailed(f"{here}: a causal synapse carries no spike")
+            w = sum((net.incoming[v][i].weight for i in act.causal), ZERO)
+            tv = _const(net.thresholds[v] / w, n)
+            for i in act.causal:
+                tv = _add(tv, _scale(arrivals[i], net.incoming[v][i].weight / w))
+            want = [(_add(tv, _scale(a, Fraction(-1))), True) if i in act.causal else
+                    (_add(a, _scale(tv, Fraction(-1))), False) for i, a in arrivals.items()]
+            if listed != want:
+                raise StepFailed(f"{here}: the causal conditions are not those of its causal set")
+            if claimed != tv:
+                raise StepFailed(f"{here}: the firing time is not the causal set's affine time")
+            if sources_known:
+                known.add(v)
+                derived += 1
+            else:
+                replayed += 1
+        else:
+            if net.thresholds[v] <= 0:
+                raise StepFailed(f"{here}: threshold must be positive")
+            replayed += 1
+        t = sim.times[v]
+        if (claimed is None) != (not is_finite(t)) or (claimed is not None and evaluate(claimed, point) != t):
+            raise StepFailed(f"{here}: the firing time differs from the exact simulator at the piece's point")
+        times[v] = claimed
+    outputs = items(doc["outputs"], f"{where} outputs")
+    if len(outputs) != len(net.outputs):
+        raise StepFailed(f"{where}: one output map per output")
+    for o, a in zip(net.outputs, outputs):
+        if optional_affine(a, n, f"{where} output {o}") != times[o]:
+            raise StepFailed(f"{where}: output {o}'s map is not its firing time")
+    return pattern, derived, replayed
+
+
+def _check_relu_piece(net: ReluNetwork, dom: _Domain, doc: Mapping[str, Any], all_cons: list[Affine],
+                      point: tuple[Fraction, ...], where: str) -> tuple[tuple, int, int]:
+    n = dom.n
+    pattern_doc = items(doc["pattern"], f"{where} pattern")
+    if not all(isinstance(b, bool) for b in pattern_doc):
+        raise StepFailed(f"{where}: a ReLU pattern is a list of true/false")
+    conds_doc = items(doc["conditions"], f"{where} conditions")
+    units = sum(len(layer.weights) for layer in net.layers[:-1])
+    if len(pattern_doc) != units or len(conds_doc) != units:
+        raise StepFailed(f"{where}: pattern and conditions need one entry per hidden unit")
+    values = list(dom.inputs)
+    k = 0
+    for layer in net.layers[:-1]:
+        current = []
+        for row, bias in zip(layer.weights, layer.bias):
+            z = _const(bias, n)
+            for wgt, a in zip(row, values):
+                z = _add(z, _scale(a, wgt))
+            active = pattern_doc[k]
+            listed = _conditions(conds_doc[k], all_cons, n, f"{where} unit {k}")
+            if not any(z[1:]):
+                ok = listed == [] and (z[0] > 0) == active
+            else:
+                ok = listed == [(z if active else _scale(z, Fraction(-1)), True)]
+            if not ok:
+                raise StepFailed(f"{where} unit {k}: the activation does not follow from the constraints")
+            current.append(z if active else _const(ZERO, n))
+            k += 1
+        values = current
+    last = net.layers[-1]
+    want = []
+    for row, bias in zip(last.weights, last.bias):
+        y = _const(bias, n)
+        for wgt, a in zip(row, values):
+            y = _add(y, _scale(a, wgt))
+        want.append(y)
+    outputs = [optional_affine(a, n, f"{where} output") for a in items(doc["outputs"], f"{where} outputs")]
+    if outputs != want:
+        raise StepFailed(f"{where}: the output maps are not those of the activation pattern")
+    x = [evaluate(a, point) for a in dom.inputs]
+    if tuple(evaluate(a, point) for a in want) != net(x):
+        raise StepFailed(f"{where}: the exact evaluation differs at the piece's point")
+    return tuple(pattern_doc), units, 0
+
+
+def check_certificate(doc: Any) -> Checked:
+    """Check a parsed certificate; raises NotCertificate or StepFailed (naming the step)."""
+    if not isinstance(doc, Mapping) or doc.get("format") not in FORMATS:
+        raise NotCertificate(f"not a certificate: 'format' must be one of {', '.join(FORMATS)}")
+    missing = [k for k in TOP_KEYS if k not in doc]
+    extra = [k for k in doc if k not in TOP_KEYS]
+    if missing or extra:
+        raise NotCertificate(f"not a certificate: key {(missing or extra)[0]!r} "
+                             f"{'missing' if missing else 'unknown'}")
+    try:
+        is_relu = isinstance(doc["network"], Mapping) and doc["network"].get("format") == "verisnn.relu/1"
+        net: Network | ReluNetwork = relu_from_json(doc["network"]) if is_relu else network_from_json(doc["network"])
+    except (VerisnnError, TypeError, ValueError, KeyError) as exc:
+        raise StepFailed(f"network: {exc}") from None
+    dom = _Domain(doc["domain"], net, doc["variables"])
+    n = dom.n
+    units = ([(li, i) for li, layer in enumerate(net.layers[:-1]) for i in range(len(layer.weights))]
+             if isinstance(net, ReluNetwork) else list(net.order))
+    pieces = items(doc["pieces"], "pieces")
+    seen = [0] * len(pieces)
+    cells: dict[int, frozenset] = {}
+    # tree: (node, level, where); nodes of the last level are pieces
+    work: list[tuple[Any, int, str]] = [(doc["tree"], 0, "tree")]
+    while work:
+        node, level, where = work.pop()
+        if level == len(units):
+            obj(node, ("piece",), where)
+            k = index(node["piece"], len(pieces), where + " piece")
+            seen[k] += 1
+            cells[k] = frozenset()  # filled below from the node's cell
+            continue
+        node = obj(node, ("unit", "cell", "split", "children"), where)
+        unit = node["unit"]
+        if (list(units[level]) if isinstance(units[level], tuple) else units[level]) != unit:
+            raise StepFailed(f"{where}: expected unit {units[level]}, got {unit!r}")
+        cell = [affine(g, n, f"{where} cell") for g in items(node["cell"], f"{where} cell")]
+        children = items(node["children"], f"{where} children")
+        child_cells = []
+        for j, c in enumerate(children):
+            if not isinstance(c, Mapping) or ("cell" not in c and "piece" not in c):
+                raise StepFailed(f"{where} child {j}: expected a cell")
+            if "piece" in c:
+                k = index(c.get("piece"), len(pieces), f"{where} child {j} piece")
+                raw = pieces[k].get("constraints") if isinstance(pieces[k], Mapping) else None
+                got = [affine(g, n, f"piece {k} constraints") for g in items(raw, f"piece {k} constraints")]
+            else:
+                got = [affine(g, n, f"{where} child {j} cell") for g in items(c["cell"], f"{where} child {j} cell")]
+            child_cells.append(frozenset(normalize(g) for g in got))
+            work.append((c, level + 1, f"{where}/{j}"))
+        _check_split(node["split"], dom.bounds + cell, child_cells, n, f"{where} (unit {unit})")
+    if any(s != 1 for s in seen):
+        k = next(i for i, s in enumerate(seen) if s != 1)
+        raise StepFailed(f"piece {k}: appears {seen[k]} times in the tree (needs exactly once)")
+    patterns: set[tuple] = set()
+    derived = replayed = 0
+    for k, p in enumerate(pieces):
+        where = f"piece {k}"
+        keys = ("pattern", "constraints", "point", "outputs", "conditions") + (() if is_relu else ("times",))
+        p = obj(p, keys, where)
+        cons = [affine(g, n, f"{where} constraints") for g in items(p["constraints"], f"{where} constraints")]
+        point = tuple(number(v, f"{where} point") for v in items(p["point"], f"{where} point"))
+        if len(point) != n:
+            raise StepFailed(f"{where}: the point needs {n} coordinates")
+        all_cons = dom.bounds + cons
+        if any(evaluate(g, point) <= 0 for g in all_cons):
+            raise StepFailed(f"{where}: the point is not strictly inside the piece")
+        check = _check_relu_piece if is_relu else _check_snn_piece
+        pattern, d, r = check(net, dom, p, all_cons, point, where)  # type: ignore[arg-type]
+        derived += d
+        replayed += r
+        patterns.add(pattern)
+    count = doc["count"]
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise StepFailed("count: expected an integer")
+    if len(patterns) != count:
+        raise StepFailed(f"count: the pieces have {len(patterns)} distinct patterns, the file says {count}")
+    return Checked(doc["format"], count, len(pieces), dom.description, derived, replayed)
+
+
+def check_file(path: str | Path) -> Checked:
+    """Read and check a certificate file (NotCertificate for unreadable or non-JSON files)."""
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NotCertificate(f"cannot read {str(path)!r}: {exc}") from None
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise NotCertificate(f"{str(path)!r} is not JSON: {exc}") from None
+    return check_certificate(doc)

@@ -1,0 +1,51 @@
+"""``verisnn certify``: check a region (or PWL) certificate with the independent checker."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from verisnn.checker import PWL_FORMAT, NotCertificate, StepFailed, check_file
+from verisnn.cli.commands.common import echo_json, json_option
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
+
+
+@click.command("certify")
+@click.argument("certificate", type=click.Path(dir_okay=False))
+@json_option
+def certify_command(certificate: str, as_json: bool) -> None:
+    """Check CERTIFICATE (verisnn.regions-cert/1 or verisnn.pwl-cert/1) exactly, trusting no solver.
+
+    Exit 0 when the file proves its count (and, for a PWL certificate, that the network is
+    piecewise linear with those pieces), 1 naming the first step that fails, 2 when the file is
+    not a certificate.  See docs/regions.md.
+    """
+    try:
+        got = check_file(certificate)
+    except NotCertificate as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except StepFailed as exc:
+        if as_json:
+            echo_json({"verdict": "refuted", "certificate": certificate, "failed": str(exc)})
+        else:
+            click.echo(f"certificate rejected: {exc}")
+        sys.exit(1)
+    if as_json:
+        echo_json({"verdict": "proved", "certificate": certificate, "format": got.format, "count": got.count,
+                   "pieces": got.pieces, "domain": got.domain, "derived": got.derived, "replayed": got.replayed})
+        return
+    what = (f"the network is piecewise linear on {got.domain} with {_plural(got.pieces, 'piece')} "
+            f"({_plural(got.count, 'pattern')})" if got.format == PWL_FORMAT else
+            f"{_plural(got.count, 'region')} on {got.domain} ({_plural(got.pieces, 'piece')})")
+    click.echo(f"certificate proves: {what}")
+    click.echo(f"checked exactly: split tree and Farkas certificates, every interior point replayed; "
+               f"{got.derived} of {got.derived + got.replayed} neuron conditions derived by the checker"
+               + (f", {got.replayed} checked as listed" if got.replayed else ""))
+
+
+COMMANDS = [certify_command]
