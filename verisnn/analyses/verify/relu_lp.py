@@ -8,7 +8,7 @@ triangle ``a >= 0, a >= z, a <= s (z - l)``, and a unit fixed by branching is ``
 
 A float LP (HiGHS through scipy) only guides:
 
-* ``infeasible``: its dual multipliers ``lam >= 0`` are read back as exact rationals and the
+* ``min t > 0`` (every row relaxed by a slack ``t``): its dual multipliers ``lam >= 0`` are read back as exact rationals and the
   Lagrangian ``phi(v) = sum lam_r (g_r(v) - h_r)`` (``phi <= 0`` at every feasible point) is
   minimised exactly over the variable bounds; ``min phi > 0`` proves that no input satisfies the
   conjunction (weak duality, exact).  If the check fails the node is branched instead.
@@ -99,10 +99,22 @@ class ReluLP:
                 const += c * ob
         return expr, const
 
+    def _implied(self, a: Atom) -> bool:
+        """A bound on one input that the box already enforces (as a closed bound, which is what the LP reads)."""
+        if len(a.expr.coeffs) != 1 or a.expr.coeffs[0][0][0] != "X" or a.op == "=":
+            return False
+        v, c = a.expr.coeffs[0]
+        i = int(v[2:])
+        bound = -a.expr.const / c
+        upper = a.op in ("<=", "<") if c > 0 else a.op in (">=", ">")
+        return self.hi[i] <= bound if upper else self.lo[i] >= bound
+
     def rows(self, atoms: Sequence[Atom], split: dict[Unit, bool]) -> tuple[list[tuple[Lin, Fraction]], int]:
         """Rows ``expr + const <= 0``: the atoms first (their count is returned), then the network."""
         out: list[tuple[Lin, Fraction]] = []
         for a in atoms:
+            if self._implied(a):
+                continue
             e, c = self.atom_row(a)
             if a.op in ("<=", "<", "="):
                 out.append((e, c))
@@ -147,7 +159,7 @@ class ReluLP:
 
 
 def _lp(model: ReluLP, rows: Sequence[tuple[Lin, Fraction]], n_atoms: int):
-    """min t s.t. atom rows <= t, network rows <= 0, variable bounds (floats: a guide only)."""
+    """min t s.t. every row <= t within the variable bounds (floats: a guide only)."""
     import numpy as np
     from scipy.optimize import linprog
 
@@ -158,8 +170,7 @@ def _lp(model: ReluLP, rows: Sequence[tuple[Lin, Fraction]], n_atoms: int):
         for k, w in e.items():
             a[r, k] = float(w)  # guide only: the answer is checked exactly
         b[r] = -float(c)  # guide only
-        if r < n_atoms:
-            a[r, nv] = -1.0
+        a[r, nv] = -1.0  # every row gets the slack: the LP is always feasible and its duals certify
     cost = np.zeros(nv + 1)
     cost[nv] = 1.0
     bnds = [(float(lo), float(hi)) for lo, hi in zip(model.lo, model.hi)] + [(None, None)]  # guide only
