@@ -14,15 +14,17 @@ from typing import Any, NoReturn
 import click
 
 from verisnn import __version__
+from verisnn.cli.commands.certify import certify_command
 from verisnn.cli.commands.check import check_command
 from verisnn.cli.commands.emulate import emulate_command, equiv_command
 from verisnn.cli.commands.prove import list_command, prove_command
 from verisnn.cli.commands.regions import regions_command
 from verisnn.cli.commands.simulate import simulate_command
+from verisnn.cli.commands.verify import verify_command
 from verisnn.core.errors import InternalError, VerisnnError
 
 COMMANDS = (simulate_command, check_command, prove_command, list_command, emulate_command, equiv_command,
-            regions_command)
+            regions_command, certify_command, verify_command)
 
 
 def _fail(code: int, message: str) -> NoReturn:
