@@ -1,15 +1,33 @@
 """A vectorised float simulator (numpy) for many inputs at once: sampling and plots only.
 
-It runs the same event sweep as :mod:`verisnn.semantics.simulate` on float64 arrays, one row per input.
-Floats never decide a verdict in verisnn; this module exists to sample outputs and patterns
-quickly, and the tests check it against the exact simulator.
+It runs the same event sweep as :mod:`verisnn.semantics.simulate` on float64 arrays, one row per
+input: events at equal times are processed together, and a neuron fires at the first breakpoint
+where its potential is at or above the threshold, or where it crosses the threshold inside a
+linear piece.
+
+Floats decide nothing at a tie.  Every decision of the sweep (is the potential at or above the
+threshold at a breakpoint, does it cross before the next breakpoint, do two breakpoints coincide,
+is the slope of the last piece positive) is made with a margin: when the float quantity lies within
+a relative ``TOLERANCE`` of its boundary, the row is flagged as *needs exact*
+(:func:`simulate_flagged`).  :func:`simulate_many` resimulates the flagged rows with the exact
+simulator (the float inputs converted exactly to rationals), so its answer is the exact one on
+them; on the others the float times are within rounding of the exact ones, which holds as long
+as accumulated rounding stays below the margin (small networks with parameters of moderate size;
+a nonzero exact quantity smaller than the margin can still be misread).  Verdicts never rest on
+this module; docs/testing.md describes how the tests check it against the exact simulator.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fractions import Fraction
+
 import numpy as np
 
+from verisnn.core.errors import InvalidInput
 from verisnn.core.model import Network
+from verisnn.core.numbers import INF
+from verisnn.semantics.simulate import simulate
 
 
 def _as_float(q: object) -> float:
@@ -17,32 +35,82 @@ def _as_float(q: object) -> float:
 
 
 CHUNK = 2048
+#: relative margin below which a float decision is not trusted (the row needs exact simulation)
+TOLERANCE = 1e-9
 
 
-def simulate_many(net: Network, inputs: np.ndarray) -> dict[str, np.ndarray]:
-    """Firing times (float, ``inf`` = silent) of every node for each row of ``inputs`` (N x d)."""
-    x = np.asarray(inputs, dtype=float)  # sampling
-    if x.ndim != 2 or x.shape[1] != len(net.inputs):
-        raise ValueError(f"inputs must have shape (N, {len(net.inputs)}), got {x.shape}")
+@dataclass(frozen=True)
+class FloatRun:
+    """Float firing times (``inf`` = silent) of every node, and the rows that need exact simulation.
+
+    ``needs_exact[i]`` is True when some decision of the float sweep on row ``i`` was within the
+    margin of a tie; the times of such a row may be wrong (fired vs silent, or a different event).
+    """
+
+    times: dict[str, np.ndarray]
+    needs_exact: np.ndarray
+
+
+def simulate_flagged(net: Network, inputs: np.ndarray) -> FloatRun:
+    """Float firing times of every node for each row of ``inputs`` (N x d), with the tie flags."""
+    x = _check(net, inputs)
     if x.shape[0] > CHUNK:  # work in cache-sized blocks of rows
-        parts = [simulate_many(net, x[i:i + CHUNK]) for i in range(0, x.shape[0], CHUNK)]
-        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        parts = [simulate_flagged(net, x[i:i + CHUNK]) for i in range(0, x.shape[0], CHUNK)]
+        return FloatRun(
+            {k: np.concatenate([p.times[k] for p in parts]) for k in parts[0].times},
+            np.concatenate([p.needs_exact for p in parts]),
+        )
     n = x.shape[0]
     times: dict[str, np.ndarray] = {name: x[:, j] for j, name in enumerate(net.inputs)}
     for r in net.references:
         times[r.name] = np.full(n, _as_float(r.time))
+    flagged = np.zeros(n, dtype=bool)
     for v in net.order:
-        times[v] = _first_firing(net, v, times, n)
+        times[v], near = _first_firing(net, v, times, n)
+        flagged |= near
+    return FloatRun(times, flagged)
+
+
+def simulate_many(net: Network, inputs: np.ndarray) -> dict[str, np.ndarray]:
+    """Firing times (float, ``inf`` = silent) of every node for each row of ``inputs`` (N x d).
+
+    Rows that :func:`simulate_flagged` flags are resimulated exactly, so at a tie the answer is
+    the exact simulator's (rounded to float).
+    """
+    x = _check(net, inputs)
+    run = simulate_flagged(net, x)
+    times = {k: np.array(v, dtype=float) for k, v in run.times.items()}
+    for i in np.flatnonzero(run.needs_exact):
+        row = [Fraction(float(a)) if np.isfinite(a) else INF for a in x[i]]  # exact value of the float input
+        sim = simulate(net, row)
+        for name, t in sim.times.items():
+            times[name][i] = float(t)  # sampling: the exact time, rounded
     return times
 
 
 def realize_many(net: Network, inputs: np.ndarray) -> np.ndarray:
-    """Output firing times, shape (N, number of outputs)."""
+    """Output firing times, shape (N, number of outputs), ties resolved exactly."""
     times = simulate_many(net, inputs)
     return np.stack([times[o] for o in net.outputs], axis=1)
 
 
-def _first_firing(net: Network, v: str, times: dict[str, np.ndarray], n: int) -> np.ndarray:
+def _check(net: Network, inputs: np.ndarray) -> np.ndarray:
+    x = np.asarray(inputs, dtype=float)  # sampling
+    if x.ndim != 2 or x.shape[1] != len(net.inputs):
+        raise InvalidInput(f"inputs must have shape (N, {len(net.inputs)}), got {x.shape}")
+    if np.isnan(x).any() or np.isneginf(x).any():
+        raise InvalidInput("input times must be numbers or +inf (no spike), got NaN or -inf")
+    return x
+
+
+def _near(a: np.ndarray, b: np.ndarray | float, scale: np.ndarray | float) -> np.ndarray:
+    """``a`` and ``b`` are within the margin of each other, relative to ``scale`` (at least 1)."""
+    with np.errstate(invalid="ignore"):
+        return np.abs(a - b) <= TOLERANCE * np.maximum(1.0, scale)
+
+
+def _first_firing(net: Network, v: str, times: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Float first firing time of ``v`` per row, and whether a decision on that row was a near-tie."""
     theta = _as_float(net.thresholds[v])
     columns, jumps, dslopes = [], [], []
     for s in net.incoming[v]:
@@ -55,13 +123,15 @@ def _first_firing(net: Network, v: str, times: dict[str, np.ndarray], n: int) ->
             jumps.append(w * _as_float(e.jump))
             dslopes.append(w * _as_float(e.slope_change))
     if not columns:
-        return np.full(n, np.inf)
+        return np.full(n, np.inf), np.zeros(n, dtype=bool)
     t = np.stack(columns, axis=1)
-    order = np.argsort(t, axis=1)
+    order = np.argsort(t, axis=1, kind="stable")
     t = np.take_along_axis(t, order, axis=1)
     fin = np.isfinite(t)
     jump = np.where(fin, np.asarray(jumps)[order], 0.0)
-    slope = np.cumsum(np.where(fin, np.asarray(dslopes)[order], 0.0), axis=1)  # slope right after each event
+    dslope = np.where(fin, np.asarray(dslopes)[order], 0.0)
+    slope = np.cumsum(dslope, axis=1)  # slope right after each event
+    slope_scale = np.cumsum(np.abs(dslope), axis=1)  # size of the terms summed into ``slope``
     with np.errstate(invalid="ignore"):
         gap = np.diff(t, axis=1)
     gap = np.where(np.isfinite(gap), gap, 0.0)
@@ -69,11 +139,26 @@ def _first_firing(net: Network, v: str, times: dict[str, np.ndarray], n: int) ->
     drift[:, 0] = 0.0
     np.multiply(slope[:, :-1], gap, out=drift[:, 1:])
     value = np.cumsum(jump + drift, axis=1)  # P right after each event
+    value_scale = np.maximum(theta, np.cumsum(np.abs(jump) + np.abs(drift), axis=1))
     nxt = np.empty_like(t)
     nxt[:, :-1] = t[:, 1:]
     nxt[:, -1] = np.inf
-    at_break = np.where(fin & (nxt != t) & (value >= theta), t, np.inf)
+    last_of_group = nxt != t
+    at_break = np.where(fin & last_of_group & (value >= theta), t, np.inf)
     with np.errstate(divide="ignore", invalid="ignore"):
         cross = t + (theta - value) / slope
+        before_next = value + slope * np.where(np.isfinite(nxt), nxt - t, 0.0)  # P just before the next event
     in_piece = np.where(fin & (slope > 0) & (value < theta) & (cross < nxt), cross, np.inf)
-    return np.minimum(at_break.min(axis=1), in_piece.min(axis=1))
+    result = np.minimum(at_break.min(axis=1), in_piece.min(axis=1))
+    # Near-ties among the decisions that led to ``result`` (those at events up to it).
+    time_scale = np.maximum(np.abs(t), np.where(np.isfinite(nxt), np.abs(nxt), 0.0))
+    close_next = np.isfinite(nxt) & _near(t, nxt, time_scale)  # may coincide exactly (or not)
+    near = (
+        _near(value, theta, value_scale)  # at/above the threshold at this breakpoint?
+        | (close_next & (value >= theta - TOLERANCE * value_scale))  # a group split (or merged) by rounding
+        | (np.isfinite(nxt) & (slope > 0) & _near(before_next, theta, value_scale))  # crossing at the next event?
+        | (~np.isfinite(nxt) & (value < theta) & (slope != 0) & _near(slope, 0.0, slope_scale))  # last slope sign?
+    )
+    with np.errstate(invalid="ignore"):
+        relevant = fin & (t <= result[:, None] + TOLERANCE * np.maximum(1.0, np.abs(t)))
+    return result, (near & relevant).any(axis=1)
