@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from verisnn.core.numbers import Time, parse_rational, parse_time
 from verisnn.core.results import Counterexample, Result, Verdict
 
 LOCAL = "local"
+_ONE_AT_A_TIME = threading.Lock()
 _ADDRESS = re.compile(r"^(tcp://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
 
 #: how often a task that raised (not one whose worker died: the scheduler reschedules those) is run again
@@ -91,6 +93,11 @@ def prove_task(paths: Sequence[str], claim_id: str, size: Mapping[str, Any], opt
     ``{"result": doc, "seconds": s}``, or ``{"internal_error": message}`` for an encoding that
     disagrees with the simulator (the driver raises it, as a serial run would).
     """
+    with _ONE_AT_A_TIME:  # z3's default context is per process: tasks in one worker process run one by one
+        return _prove_task(paths, claim_id, size, options)
+
+
+def _prove_task(paths: Sequence[str], claim_id: str, size: Mapping[str, Any], options: Mapping[str, Any]) -> dict:
     try:
         claims = {c.id: c for c in discover(paths)}
         if claim_id not in claims:
@@ -99,7 +106,7 @@ def prove_task(paths: Sequence[str], claim_id: str, size: Mapping[str, Any], opt
     except InternalError as exc:
         return {"internal_error": str(exc)}
     except VerisnnError as exc:  # e.g. the claim files are missing on this worker's machine
-        return {"result": {"claim": claim_id, "size": dict(size), "mode": "instance", "verdict": "unknown",
+        return {"result": {"claim": claim_id, "size": dict(size), "verdict": "unknown",
                            "reason": f"on the worker: {type(exc).__name__}: {exc}"}, "seconds": 0.0}
     return {"result": result.to_json(), "seconds": result.seconds}
 
@@ -153,7 +160,7 @@ def run(
                 internal = internal or value["internal_error"]
                 continue
             else:
-                result = result_from_json(value["result"], value["seconds"])
+                result = replace(result_from_json(value["result"], value["seconds"]), mode=task.claim.mode)
             outcomes[i] = Outcome(task.claim, result)
             if on_done:
                 on_done(outcomes[i])

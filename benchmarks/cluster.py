@@ -1,0 +1,129 @@
+"""`verisnn prove` on a Dask cluster vs the serial run: wall time, ratio, and whether the results are equal.
+
+Run:  python benchmarks/cluster.py [--claims C4 C9 ...] [--workers 2] [--kill-after 8] [--pool]
+
+Every run is the real command in a subprocess, end to end (start-up and cluster start-up included):
+
+* ``serial``: ``verisnn prove --jobs 1``, the baseline;
+* ``local``: ``verisnn prove --scheduler local --jobs W`` (a LocalCluster of W one-thread workers);
+* ``external`` (with ``--kill-after S``): a ``dask scheduler`` and W ``dask worker --nthreads 1``
+  processes started here on 127.0.0.1, ``verisnn prove --scheduler tcp://...`` pointed at them,
+  and one worker killed (SIGKILL, with its nanny) S seconds into the run;
+* ``pool`` (with ``--pool``): ``verisnn prove --jobs W``, today's local process pool.
+
+Each run's results (verdicts, reasons, counterexamples, details without times and solver
+statistics) are compared with the serial run's.  The machine's load average (``uptime``) is printed
+before and after, since other work on the machine slows the parallel runs first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def verisnn(*args: str) -> tuple[float, dict]:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "verisnn", "prove", "--json", *args], capture_output=True, text=True,
+                          cwd=ROOT, check=False)
+    seconds = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        sys.exit(f"verisnn prove {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
+    return seconds, json.loads(proc.stdout)
+
+
+def untimed(doc):
+    """A result document without what differs between runs of one query: times and solver statistics."""
+    if isinstance(doc, dict):
+        return {k: untimed(v) for k, v in doc.items() if k not in ("seconds", "solver")}
+    if isinstance(doc, list):
+        return [untimed(v) for v in doc]
+    return doc
+
+
+def load() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def external(claims: list[str], workers: int, kill_after: float) -> tuple[float, dict, str]:
+    """Run against a scheduler and workers started here; kill one worker ``kill_after`` seconds in."""
+    bin_dir = Path(sys.executable).parent
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
+    procs = [subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], **quiet)]
+    try:
+        time.sleep(2)
+        procs += [subprocess.Popen([bin_dir / "dask", "worker", address, "--nthreads", "1", "--nworkers", "1",
+                                    "--host", "127.0.0.1", "--no-dashboard"], **quiet) for _ in range(workers)]
+        time.sleep(3)
+        t0 = time.perf_counter()
+        run = subprocess.Popen([sys.executable, "-m", "verisnn", "prove", "--json", "--scheduler", address, *claims],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        time.sleep(kill_after)
+        note = "no worker killed (the run ended first)"
+        if run.poll() is None:
+            os.killpg(procs[1].pid, signal.SIGKILL)  # the nanny and its worker process: gone for good
+            note = f"one of {workers} workers killed after {kill_after:g}s"
+        out, err = run.communicate()
+        seconds = time.perf_counter() - t0
+        if run.returncode not in (0, 1):
+            sys.exit(f"external run exited {run.returncode}: {err.strip()[-2000:]}")
+        return seconds, json.loads(out), note
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            p.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", nargs="*", default=[], help="claim ids (default: the whole default table)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--kill-after", type=float, default=None, help="also run on an external cluster, killing a "
+                        "worker this many seconds in")
+    parser.add_argument("--pool", action="store_true", help="also run the local process pool (--jobs W)")
+    args = parser.parse_args()
+    w = str(args.workers)
+    print(f"load before: {load()}")
+    runs: list[tuple[str, float, dict, str]] = []
+    seconds, serial = verisnn("--jobs", "1", *args.claims)
+    runs.append(("serial (--jobs 1)", seconds, serial, ""))
+    seconds, doc = verisnn("--scheduler", "local", "--jobs", w, *args.claims)
+    runs.append((f"local cluster, {w} one-thread workers", seconds, doc, ""))
+    if args.kill_after is not None:
+        seconds, doc, note = external(args.claims, args.workers, args.kill_after)
+        runs.append((f"dask scheduler + {w} dask workers", seconds, doc, note))
+    if args.pool:
+        seconds, doc = verisnn("--jobs", w, *args.claims)
+        runs.append((f"process pool (--jobs {w})", seconds, doc, ""))
+    print(f"load after:  {load()}")
+    base = runs[0][1]
+    reference = untimed(serial["results"])
+    print(f"\n{len(serial['results'])} checks; sum of per-check times {sum(r['seconds'] for r in serial['results']):.1f}s")
+    print(f"{'run':<40} {'wall':>7} {'ratio':>6}  results")
+    for name, seconds, doc, note in runs:
+        same = "equal to serial" if untimed(doc["results"]) == reference else "DIFFERENT from serial"
+        print(f"{name:<40} {seconds:6.1f}s {base / seconds:5.2f}x  {same}" + (f"  ({note})" if note else ""))
+
+
+if __name__ == "__main__":
+    main()
