@@ -1,15 +1,15 @@
 """Benchmark: proving that an emulating SNN equals its ReLU network, three ways side by side.
 
 For random ReLU networks 2-[8]-1, 2-[16]-1, 2-[16,16]-1, 4-[32,32]-2 and the ACAS-Xu-shaped 5-[50]x6-5
-(300 ReLU units), on the box [-1, 1]^d, the coded SNN of :mod:`verisnn.analyses.emulate` is built and its
+(300 ReLU units), on the box [-1, 1]^d, the coded SNN of :mod:`verisnn.analyses.emulation` is built and its
 equivalence with the ReLU network is decided by
 
 * **naive**: one z3 query written the obvious way (kept here as the baseline): every firing time
   a variable with ``P(t_v) = theta`` and ``a_k < t_v -> P(a_k) < theta`` for every arrival, the
   potentials as sums of ``If(t >= a, w (t - a), 0)``, the ReLU units as ``If(z > 0, z, 0)``, no
   bounds (every neuron of these networks fires: total incoming weight 1 > 0);
-* **verisnn monolithic**: :func:`verisnn.analyses.equiv.check_monolithic` (one query with bounds);
-* **verisnn compositional**: :func:`verisnn.analyses.emulate.emulate` + :func:`verisnn.analyses.equiv.check_compositional`
+* **verisnn monolithic**: :func:`verisnn.analyses.equivalence.check_monolithic` (one query with bounds);
+* **verisnn compositional**: :func:`verisnn.analyses.emulation.emulate` + :func:`verisnn.analyses.equivalence.check_compositional`
   (one solver lemma per neuron), timed together.
 
 Run ``python benchmarks/equivalence.py [--timeout SECONDS] [--only NAME]``; a run that does not
@@ -24,9 +24,9 @@ from fractions import Fraction
 
 import z3
 
+from verisnn.analyses.emulation import emulate, random_relu
+from verisnn.analyses.equivalence import check_compositional, check_monolithic
 from verisnn.core.domain import Box
-from verisnn.analyses.emulate import emulate, random_relu
-from verisnn.analyses.equiv import check_compositional, check_monolithic
 from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.results import Verdict
 from verisnn.solvers import SolverOptions

@@ -8,12 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from verisnn.analyses.emulation import emulate, kernel_keeps_exact, min_delta, random_relu, size_formula
 from verisnn.core.domain import Box
-from verisnn.analyses.emulate import emulate, kernel_keeps_exact, min_delta, random_relu, relu_intervals, size_formula
 from verisnn.core.errors import InvalidInput
 from verisnn.core.kernels import box as box_kernel
 from verisnn.core.kernels import linear, saturating, triangle
 from verisnn.core.model import Network, Neuron, Reference, ReluLayer, ReluNetwork, Synapse, relu_network
+from verisnn.semantics.relu import pre_activation_ranges
 from verisnn.semantics.simulate import simulate
 
 small = st.builds(lambda n, d: Fraction(n, d), st.integers(-12, 12), st.sampled_from([1, 2, 4, 3]))
@@ -109,7 +110,7 @@ def test_intervals_are_sound_and_exact_for_one_layer():
     """Interval bounds of a first layer are attained at box corners."""
     relu = relu_network([([[1, -2], [3, 1]], [0, 1]), ([[1, 1]], [0])])
     box = Box.uniform(-1, 1, 2)
-    (first, _) = relu_intervals(relu, box)
+    (first, _) = pre_activation_ranges(relu, box)
     assert first == [(Fraction(-3), Fraction(3)), (Fraction(-3), Fraction(5))]
 
 

@@ -12,22 +12,22 @@ from hypothesis import strategies as st
 from strategies import networks
 from test_emulate import relu_networks
 
-from verisnn.core.domain import Box
-from verisnn.analyses.emulate import emulate, random_relu
-from verisnn.analyses.equiv import (
+from verisnn.analyses.emulation import emulate, random_relu
+from verisnn.analyses.equivalence import (
     check_compositional,
     check_equivalence,
     check_monolithic,
     compositional_lemmas,
     evaluate,
     input_times,
-    linear_bounds,
 )
+from verisnn.core.domain import Box
 from verisnn.core.errors import InvalidInput
-from verisnn.io.formats import save_network, save_relu
 from verisnn.core.kernels import linear
 from verisnn.core.model import Network, Neuron, ReluLayer, ReluNetwork, Synapse, layered, relu_network
 from verisnn.core.results import Verdict
+from verisnn.io.formats import save_network, save_relu
+from verisnn.semantics.bounds import firing_bounds
 from verisnn.semantics.simulate import simulate
 
 BOX2 = Box.uniform(-1, 1, 2)
@@ -147,7 +147,7 @@ def test_bad_requests():
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_linear_bounds_are_sound(data):
-    """Simulated firing times of random linear-kernel networks lie in linear_bounds on the box."""
+    """Simulated firing times of random linear-kernel networks lie in the firing-time bounds on the box."""
     net = data.draw(networks(finite_kernels=False))
     if not all(net.kernel_of(s).is_linear for s in net.synapses):
         net = Network(net.inputs, net.neurons, tuple(replace(s, kernel=None) for s in net.synapses), net.outputs,
@@ -156,7 +156,7 @@ def test_linear_bounds_are_sound(data):
     lo = [Fraction(data.draw(st.integers(-4, 4)), 2) for _ in range(d)]
     hi = [a + Fraction(data.draw(st.integers(0, 4)), 2) for a in lo]
     box = Box(tuple(lo), tuple(hi))
-    bounds = linear_bounds(net, box)
+    bounds = firing_bounds(net, box)
     for _ in range(4):
         x = [a + (b - a) * Fraction(data.draw(st.integers(0, 6)), 6) for a, b in zip(lo, hi)]
         sim = simulate(net, x)
@@ -224,7 +224,7 @@ def test_canonical_algebra_identities():
     """relu(2e) shares the atom of relu(e); relu(-e) = -e + relu(e); fixed-sign hinges vanish."""
     import z3
 
-    from verisnn.analyses.equiv import Algebra, Lin
+    from verisnn.smt.canonical import Algebra, Lin
 
     alg = Algebra()
     x = alg.var(z3.Real("x"), Fraction(-1), Fraction(1))

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from verisnn.analyses.emulation.snn_to_relu import c8_bound, depth_for, relu_of_snn, units_for
 from verisnn.core.errors import InvalidNetwork
 from verisnn.core.kernels import saturating
 from verisnn.core.model import Code, Codes, Network, Neuron, Reference, Synapse, layered
-from verisnn.analyses.relu_of_snn import c8_bound, depth_for, relu_of_snn, units_for
 from verisnn.semantics.simulate import simulate
 
 pos = st.builds(lambda n, d: Fraction(n, d), st.integers(1, 12), st.sampled_from([1, 2, 4]))

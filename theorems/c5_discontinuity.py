@@ -17,7 +17,7 @@ import z3
 
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.domain import Box
-from verisnn.analyses.emulate import random_relu
+from verisnn.analyses.emulation import random_relu
 from verisnn.smt.relu import encode_relu
 from verisnn.smt.terms import exact, q
 from verisnn.core.errors import InternalError

@@ -5,11 +5,11 @@ of ReLU networks: for every ReLU network ``Psi`` and box ``B`` there is a coded 
 
     R(Phi)(x) = Psi(x)   for every x in B,
 
-of size linear in the size of ``Psi``.  verisnn's construction (:mod:`verisnn.analyses.emulate`) meets,
+of size linear in the size of ``Psi``.  verisnn's construction (:mod:`verisnn.analyses.emulation`) meets,
 for ``N`` ReLU units, ``L`` affine layers and ``n`` outputs: ``2N + n`` neurons, ``2L - 1``
 spiking layers and at most ``2L - 1`` references.  Each instance (a seeded random ReLU network)
 is emulated, its size is compared with that formula, and equivalence is *proved* by the solver
-(compositional lemmas, :mod:`verisnn.analyses.equiv`).  The construction depends on the box: the broken
+(compositional lemmas, :mod:`verisnn.analyses.equivalence`).  The construction depends on the box: the broken
 variants check it on a slightly larger box, or with one weight perturbed, and must be refuted
 with a counterexample replayed in both exact evaluators.
 """
@@ -22,10 +22,10 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
+from verisnn.analyses.emulation import emulate, min_delta, random_relu, size_formula
+from verisnn.analyses.equivalence import check_equivalence
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.domain import Box
-from verisnn.analyses.emulate import emulate, min_delta, random_relu, size_formula
-from verisnn.analyses.equiv import check_equivalence
 from verisnn.core.kernels import BUILTINS
 from verisnn.core.model import Network
 from verisnn.core.results import Result, Verdict

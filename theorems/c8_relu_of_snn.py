@@ -3,7 +3,7 @@
 Singh, Fono, Kutyniok, *Expressivity of Spiking Neural Networks* (arXiv 2308.08218), the reverse
 direction: every one-layer spiking network with positive weights and the linear kernel equals a
 ReLU network of depth ``ceil(log2(2^d - 1)) + 1`` with ``O(2^d)`` units per spiking neuron.
-verisnn's construction (:mod:`verisnn.analyses.relu_of_snn`) writes each neuron's firing time
+verisnn's construction (:mod:`verisnn.analyses.emulation.snn_to_relu`) writes each neuron's firing time
 ``min_S (theta + sum_S w t) / W_S`` (``2^d - 1`` affine pieces) as a tree of pairwise minima,
 ``min(p, q) = relu(p) - relu(-p) - relu(p - q)``: depth exactly ``ceil(log2(2^d - 1)) + 1`` and
 ``U(2^d - 1) <= 3 (2^d - 2) + 2 ceil(log2(2^d - 1))`` units per neuron.  Each instance is a
@@ -20,11 +20,11 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from verisnn.analyses.emulation import c8_bound, relu_of_snn
+from verisnn.analyses.equivalence import check_equivalence
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.domain import Box
-from verisnn.analyses.equiv import check_equivalence
 from verisnn.core.model import Network, ReluLayer, ReluNetwork, layered
-from verisnn.analyses.relu_of_snn import c8_bound, relu_of_snn
 from verisnn.core.results import Result, Verdict
 from verisnn.solvers import SolverOptions
 

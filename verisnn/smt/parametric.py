@@ -21,8 +21,11 @@ from typing import Any
 
 import z3
 
-from verisnn.smt.terms import exact, total
+from verisnn.core.kernels import linear
 from verisnn.core.model import Network, layered
+from verisnn.smt.terms import exact, kernel_term, total
+
+LINEAR = linear()
 
 
 @dataclass
@@ -35,7 +38,7 @@ class ParamNeuron:
 
 
 def potential(w: Sequence[Any], x: Sequence[Any], at: Any) -> Any:
-    return total([wi * z3.If(at > xi, at - xi, 0) for wi, xi in zip(w, x)])
+    return total([wi * kernel_term(LINEAR, at - xi) for wi, xi in zip(w, x)])
 
 
 def param_neuron(name: str, w: Sequence[Any], theta: Any, x: Sequence[Any], may_be_silent: bool = True) -> ParamNeuron:

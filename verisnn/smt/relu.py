@@ -12,7 +12,9 @@ import z3
 from verisnn.core.domain import Box
 from verisnn.core.errors import InvalidInput
 from verisnn.core.model import ReluNetwork
-from verisnn.smt.terms import Term, exact, name, q, total
+from verisnn.semantics.relu import pre_activation_ranges
+from verisnn.smt.terms import Term, affine, exact, name, q
+
 
 @dataclass
 class ReluEncoding:
@@ -23,6 +25,7 @@ class ReluEncoding:
     inputs: tuple[Term, ...]
     units: list[list[Term]]
     constraints: list[z3.BoolRef]
+    pre: list[list[Term]]  # pre[l][i]: the affine pre-activation term of unit i of layer l+1 (over units[l-1])
 
     @property
     def outputs(self) -> tuple[Term, ...]:
@@ -37,29 +40,28 @@ def encode_relu(
 ) -> ReluEncoding:
     """Encode ``relu`` on ``inputs``; with ``box`` (bounds on the inputs) fixed-sign units lose their ``If``.
 
-    Each unit is a Real ``r[l{layer}n{i}]@tag`` equal to its (rectified) affine expression.
+    Each unit is a Real ``r[l{layer}n{i}]@tag`` equal to its (rectified) affine expression; the
+    sign of a pre-activation is fixed when its interval
+    (:func:`verisnn.semantics.relu.pre_activation_ranges`) lies on one side of 0.
     """
     if len(inputs) != relu.dimension:
         raise InvalidInput(f"ReLU network takes {relu.dimension} inputs, got {len(inputs)} input terms")
     constraints: list[z3.BoolRef] = []
     cur: list[Term] = list(inputs)
-    ranges: list[tuple[Fraction, Fraction]] | None = (
-        list(zip(box.lo, box.hi)) if box is not None else None
-    )
+    ranges = pre_activation_ranges(relu, box) if box is not None else None
     if box is not None:
         for t, lo, hi in zip(inputs, box.lo, box.hi):
             constraints.append(z3.And(q(lo) <= t, t <= q(hi)))
     units: list[list[Term]] = []
+    pres: list[list[Term]] = []
     last = len(relu.layers) - 1
     for li, layer in enumerate(relu.layers):
         nxt: list[Term] = []
-        nranges: list[tuple[Fraction, Fraction]] = []
+        pres.append([])
         for i, (row, b) in enumerate(zip(layer.weights, layer.bias)):
-            pre = total([q(w) * x for w, x in zip(row, cur) if w != 0] + ([q(b)] if b != 0 else []))
-            lo = hi = None
-            if ranges is not None:
-                lo = b + sum((w * (r[0] if w > 0 else r[1]) for w, r in zip(row, ranges)), Fraction(0))
-                hi = b + sum((w * (r[1] if w > 0 else r[0]) for w, r in zip(row, ranges)), Fraction(0))
+            pre = affine(row, b, cur)
+            pres[-1].append(pre)
+            lo, hi = ranges[li][i] if ranges is not None else (None, None)
             if li == last or lo is not None and lo >= 0:
                 post = pre
             elif hi is not None and hi <= 0:
@@ -69,9 +71,6 @@ def encode_relu(
             var = z3.Real(name("r", f"l{li + 1}n{i}", tag))
             constraints.append(var == post)
             nxt.append(var)
-            if lo is not None and hi is not None:
-                nranges.append((lo, hi) if li == last else (max(lo, Fraction(0)), max(hi, Fraction(0))))
         units.append(nxt)
         cur = nxt
-        ranges = nranges if ranges is not None else None
-    return ReluEncoding(relu, tag, tuple(inputs), units, constraints)
+    return ReluEncoding(relu, tag, tuple(inputs), units, constraints, pres)

@@ -66,7 +66,7 @@ from verisnn.core.kernels import Kernel
 from verisnn.core.model import Network
 from verisnn.core.numbers import INF, Time, is_finite
 from verisnn.semantics.bounds import Interval, firing_bounds
-from verisnn.smt.terms import Term, and_, exact, implies, name, q, total
+from verisnn.smt.terms import Term, and_, exact, implies, kernel_summands, name, q, total
 
 @dataclass
 class NetworkEncoding:
@@ -170,18 +170,6 @@ class NetworkEncoding:
         return sim
 
 
-def _eps_terms(kernel: Kernel, s: Term, left: bool) -> list[tuple[z3.BoolRef, Term]]:
-    """``eps(s)`` (or ``eps(s^-)``) as guarded summands ``[s >= o] (jump + dslope (s - o))``."""
-    out = []
-    for e in kernel.events():
-        if e.jump == 0 and e.slope_change == 0:
-            continue
-        guard = s > q(e.offset) if left else s >= q(e.offset)
-        body = q(e.jump) + (q(e.slope_change) * (s - q(e.offset)) if e.slope_change != 0 else q(0))
-        out.append((guard, z3.simplify(body) if e.slope_change == 0 else body))
-    return out
-
-
 def _potential(enc: NetworkEncoding, v: str, at: Term, left: bool, skip: int | None = None) -> Term:
     terms = []
     for k, s in enumerate(enc.net.incoming[v]):
@@ -191,7 +179,7 @@ def _potential(enc: NetworkEncoding, v: str, at: Term, left: bool, skip: int | N
         if z3.is_false(active):
             continue
         elapsed = at - enc.arrival(v, k)
-        for guard, body in _eps_terms(enc.net.kernel_of(s), elapsed, left):
+        for guard, body in kernel_summands(enc.net.kernel_of(s), elapsed, left):
             terms.append(z3.If(and_(active, guard), q(s.weight) * body, q(0)))
     return total(terms)
 

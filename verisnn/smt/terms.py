@@ -9,6 +9,7 @@ from typing import Any
 import z3
 
 from verisnn.core.errors import InternalError
+from verisnn.core.kernels import Kernel
 
 Term = z3.ArithRef
 
@@ -62,3 +63,39 @@ def total(terms: Sequence[Term]) -> Term:
     return terms[0] if len(terms) == 1 else z3.Sum(*terms)
 
 
+def affine(coef: Sequence[Fraction], const: Fraction, terms: Sequence[Term]) -> Term:
+    """The term ``sum_k coef_k terms_k + const`` (zero coefficients dropped, unit ones unmultiplied)."""
+    parts = [t if c == 1 else q(c) * t for c, t in zip(coef, terms) if c != 0]
+    if const != 0 or not parts:
+        parts.append(q(const))
+    return total(parts)
+
+
+def kernel_summands(kernel: Kernel, s: Term, left: bool = False) -> list[tuple[z3.BoolRef, Term]]:
+    """``eps(s)`` (or its left limit ``eps(s^-)``) as guarded summands ``[s >= o] (jump + dslope (s - o))``.
+
+    One summand per kernel event (breakpoint ``o`` with its jump and slope change), exact and
+    right-continuous (left limits use ``s > o``); ``eps(s)`` is the sum of the bodies whose guard holds.
+    """
+    out = []
+    for e in kernel.events():
+        if e.jump == 0 and e.slope_change == 0:
+            continue
+        guard = s > q(e.offset) if left else s >= q(e.offset)
+        elapsed = s if e.offset == 0 else s - q(e.offset)
+        parts = [] if e.jump == 0 else [q(e.jump)]
+        if e.slope_change != 0:
+            parts.append(elapsed if e.slope_change == 1 else q(e.slope_change) * elapsed)
+        out.append((guard, total(parts)))
+    return out
+
+
+def kernel_term(kernel: Kernel, s: Term, left: bool = False) -> Term:
+    """``eps(s)`` (or ``eps(s^-)``) as one term: the sum of :func:`kernel_summands` under ``If``."""
+    return total([z3.If(guard, body, q(0)) for guard, body in kernel_summands(kernel, s, left)])
+
+
+
+def variables(prefix: str, n: int) -> list[Term]:
+    """Fresh real variables ``prefix[0] .. prefix[n-1]``."""
+    return [z3.Real(f"{prefix}[{j}]") for j in range(n)]

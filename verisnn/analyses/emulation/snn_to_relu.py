@@ -1,9 +1,9 @@
-"""One-layer positive SNN -> ReLU network computing the same map (SPEC §3, claim C8).
+"""One-layer positive SNN -> ReLU network computing the same map (claim C8, docs/emulation.md).
 
 A neuron ``v`` with positive weights, the linear kernel and arrivals ``a_k = t_{u_k} + d_k`` (one
 per incoming synapse; a reference's arrival is a constant) fires at
 
-    ``t_v = min over nonempty S of (theta + sum_{k in S} w_k a_k) / W_S``      (SPEC §2 fact)
+    ``t_v = min over nonempty S of (theta + sum_{k in S} w_k a_k) / W_S``      (docs/model.md)
 
 a minimum of ``K = 2^m - 1`` affine functions of the inputs (``m`` incoming synapses).  A minimum
 of two affine values is one ReLU layer: ``min(p, q) = relu(p) - relu(-p) - relu(p - q)``, and an
@@ -11,7 +11,7 @@ unpaired value passes as ``relu(p) - relu(-p)``; the output combination of one s
 affine, so it folds into the next layer's pre-activations.  A balanced tree of pairwise minima
 therefore gives, per spiking neuron with ``m`` synapses (``K = 2^m - 1``):
 
-* depth (affine layers) ``ceil(log2 K) + 1``; for ``m = d`` inputs this is SPEC C8's
+* depth (affine layers) ``ceil(log2 K) + 1``; for ``m = d`` inputs this is claim C8's
   ``ceil(log2(2^d - 1)) + 1``;
 * ReLU units ``U(K) = sum over tree levels of 3 * floor(n/2) + 2 * (n mod 2)`` (``n`` values at
   that level), so ``U(K) <= 3 (K - 1) + 2 ceil(log2 K) < 3 * 2^m + 2m``: ``O(2^d)`` per neuron.
@@ -19,7 +19,7 @@ therefore gives, per spiking neuron with ``m`` synapses (``K = 2^m - 1``):
 Neurons of one layer with fewer synapses are padded with pass-through units (2 per level) to the
 common depth.  Codes are composed in: with input codes ``t = base -/+ x`` and output codes, the
 ReLU network maps decoded inputs to decoded outputs, so it is equivalent to the coded SNN in the
-sense of :mod:`verisnn.analyses.equiv`; without codes it maps raw input times to raw output times.
+sense of :mod:`verisnn.analyses.equivalence`; without codes it maps raw input times to raw output times.
 """
 
 from __future__ import annotations

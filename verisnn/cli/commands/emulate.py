@@ -7,27 +7,27 @@ import time
 
 import click
 
+from verisnn.analyses.emulation import emulate, min_delta
+from verisnn.cli.options import domain_option, json_option, solver_options
+from verisnn.cli.render import echo_json, plural, show
 from verisnn.core.domain import parse_domain
-from verisnn.analyses.emulate import emulate, min_delta
 from verisnn.core.errors import InvalidInput
-from verisnn.io.formats import load_any, load_relu, save_network
 from verisnn.core.kernels import BUILTINS, Kernel
 from verisnn.core.model import ReluNetwork
 from verisnn.core.numbers import fmt
-from verisnn.core.results import Verdict, jsonable
+from verisnn.io.formats import load_any, load_relu, save_network
 from verisnn.solvers import SolverOptions
-from verisnn.cli.commands.common import echo_json, json_option
 
 
 @click.command("emulate")
 @click.argument("relu", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the coded spiking network (JSON).")
-@click.option("--domain", "-d", required=True, metavar="LO:HI[,LO:HI...]",
-              help="Input box the emulation must be exact on: lo:hi for every input, or one per input.")
+              help="Where to write the coded spiking network (JSON, docs/formats.md).")
+@domain_option(required=True, help="Input box the emulation must be exact on: lo:hi for every input, or one per "
+                                   "input.")
 @click.option("--kernel", "kernel_name", default="linear", show_default=True,
-              type=click.Choice(["linear", "box", "saturating", "triangle"]),
-              help="Response kernel of the spiking network.")
+              type=click.Choice(["linear", *BUILTINS]),
+              help="Response kernel of the spiking network (docs/model.md).")
 @click.option("--delta", default=None, metavar="D",
               help="delta of a finite kernel (default for saturating/triangle: the smallest exact one).")
 @json_option
@@ -59,10 +59,11 @@ def emulate_command(relu: str, output: str, domain: str, kernel_name: str, delta
         echo_json(doc)
         return
     s = em.size
-    click.echo(f"wrote {output}: {s.neurons} neurons, {s.layers} spiking layers, {s.references} references, "
-               f"{s.synapses} synapses")
-    click.echo(f"  from a ReLU network with N={s.relu_units} ReLU units, L={s.depth} affine layers, d={s.input_dim} "
-               f"inputs, {s.outputs} outputs (neurons 2N+n, layers 2L-1, references <= 2L-1)")
+    click.echo(f"wrote {output}: {plural(s.neurons, 'neuron')}, {plural(s.layers, 'spiking layer')}, "
+               f"{plural(s.references, 'reference')}, {plural(s.synapses, 'synapse')}")
+    click.echo(f"  from a ReLU network with N={plural(s.relu_units, 'ReLU unit')}, L={plural(s.depth, 'affine layer')}, "
+               f"d={plural(s.input_dim, 'input')}, {plural(s.outputs, 'output')} "
+               f"(neurons 2N+n, layers 2L-1, references <= 2L-1)")
     click.echo(f"  exact on {box}; finite kernels need delta {'>=' if gap_exact else '>= (bound)'} {fmt(gap)}")
 
 
@@ -77,49 +78,35 @@ def _finite_kernel(name: str, delta: str | None, gap, gap_exact: bool) -> Kernel
 @click.command("equiv")
 @click.argument("first", type=click.Path(dir_okay=False))
 @click.argument("second", type=click.Path(dir_okay=False))
-@click.option("--domain", "-d", required=True, metavar="LO:HI[,LO:HI...]", help="Input box (values).")
+@domain_option(required=True, help="Input box (values): lo:hi for every input, or one interval per input.")
 @click.option("--strategy", type=click.Choice(["auto", "monolithic", "compositional"]), default="auto",
               show_default=True, help="auto: compositional for an emulation and its ReLU network, else monolithic.")
-@click.option("--timeout", type=float, default=300.0, show_default=True, help="Wall-clock seconds per solver call.")
-@click.option("--solver", type=click.Choice(["z3", "cvc5", "both"]), default="z3", show_default=True)
+@solver_options(timeout=300.0)
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @json_option
-def equiv_command(first: str, second: str, domain: str, strategy: str, timeout: float, solver: str, quiet: bool,
+def equiv_command(first: str, second: str, domain: str, strategy: str, options: SolverOptions, quiet: bool,
                   as_json: bool) -> None:
-    """Decide exactly whether FIRST and SECOND compute the same outputs on --domain.
+    """Decide exactly whether FIRST and SECOND compute the same outputs on --domain (docs/verdicts.md).
 
     Each may be a spiking network (decoded through its codes) or a ReLU network (JSON or .onnx).
     Exit 0 if proved, 1 if refuted (the counterexample is replayed in both exact evaluators) or
     unknown (timeout, or a compositional lemma that does not hold on its intervals).
     """
-    from verisnn.analyses.equiv import check_equivalence
+    from verisnn.analyses.equivalence import check_equivalence
 
     a = load_any(first)
     b = load_any(second)
-    dim = a.dimension
-    box = parse_domain(domain, dim)
-    options = SolverOptions(solver=solver, timeout=timeout)
+    box = parse_domain(domain, a.dimension)
     progress = None
     if not quiet and not as_json and sys.stderr.isatty():
         progress = _progress()
     result = check_equivalence(a, b, box, strategy, options, progress)
     if progress is not None:
         click.echo("", err=True)
-    if as_json:
-        doc = result.to_json()
-        doc["first"] = first
-        doc["second"] = second
-        doc["domain"] = box.to_json()
-        echo_json(jsonable(doc))
-    else:
-        kinds = " vs ".join("ReLU" if isinstance(n, ReluNetwork) else "SNN" for n in (a, b))
-        click.echo(f"{result} [{kinds}, {result.details.get('strategy', strategy)}, {result.seconds:.2f}s]")
-        if result.verdict is Verdict.REFUTED and result.counterexample is not None:
-            ce = result.counterexample
-            click.echo(f"  x = [{', '.join(fmt(v) for v in ce.inputs[0])}]")
-            click.echo(f"  first:  [{', '.join(fmt(v) for v in ce.outputs[0])}]")
-            click.echo(f"  second: [{', '.join(fmt(v) for v in ce.outputs[1])}]")
-    sys.exit(0 if result.verdict is Verdict.PROVED else 1)
+    kinds = " vs ".join("ReLU" if isinstance(n, ReluNetwork) else "SNN" for n in (a, b))
+    show(result, as_json, extra={"first": first, "second": second, "domain": box.to_json()},
+         suffix=f" [{kinds}, {result.details.get('strategy', strategy)}, {result.seconds:.2f}s]",
+         labels=("first", "second"))
 
 
 def _progress():
@@ -130,6 +117,3 @@ def _progress():
         click.echo(f"\r  lemma {done}/{total} ({elapsed:.1f}s) {label[:50]:<50}", err=True, nl=False)
 
     return show
-
-
-COMMANDS = [emulate_command, equiv_command]
