@@ -43,7 +43,7 @@ class VerisnnGroup(click.Group):
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Usage errors are one line (``error: verisnn CMD: message``), Ctrl-C is exit 130."""
         try:
-            value = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            value = super().main(args, prog_name or "verisnn", complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "verisnn"
             _fail(2, f"error: {where}: {_one_line(exc.format_message())} (see '{where} --help')")

@@ -1,1 +1,1 @@
-"""CLI commands, one module per concept; each module exports ``COMMANDS``."""
+"""CLI commands, one module per concept; :mod:`verisnn.cli.main` lists them."""

@@ -7,7 +7,8 @@ import sys
 import click
 
 from verisnn.checker import PWL_FORMAT, NotCertificate, StepFailed, check_file
-from verisnn.cli.commands.common import echo_json, json_option
+from verisnn.cli.options import json_option
+from verisnn.cli.render import echo_json
 
 
 def _plural(k: int, word: str) -> str:

@@ -1,4 +1,4 @@
-"""``verisnn prove`` and ``verisnn list``: the claim table of SPEC §3."""
+"""``verisnn prove`` and ``verisnn list``: the claim table of docs/claims.md."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import click
 
 from verisnn.claims import cluster
 from verisnn.claims.registry import RunContext, check_size, discover, select
-from verisnn.core.errors import InvalidInput
 from verisnn.claims.runner import Task, run, tasks_for
-from verisnn.cli.commands.common import echo_json, json_option
+from verisnn.cli.options import json_option, solver_options
+from verisnn.cli.render import echo_json, plural
+from verisnn.core.errors import InvalidInput
+from verisnn.solvers import SolverOptions
 
 path_option = click.option(
     "--path", "paths", multiple=True, type=click.Path(exists=False),
@@ -60,20 +62,15 @@ def _one_line(outcome) -> str:
 @path_option
 @click.option("--size", "size_text", metavar="JSON|k=v,...",
               help="Run the named claims at this size instead of their defaults, e.g. d=3 or '{\"d\": 3}'.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
-              help="Wall-clock seconds per solver call; a timeout gives 'unknown', never 'proved'.")
-@click.option("--rlimit", type=click.IntRange(min=1), default=None,
-              help="Deterministic z3 resource limit per solver call (reproducible runs).")
-@click.option("--solver", type=click.Choice(["z3", "cvc5", "both"]), default="z3", show_default=True,
-              help="Solver; 'both' re-checks every query with cvc5 and fails on disagreement.")
+@solver_options
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
               help="Run claims in this many separate processes.")
 @click.option("--all", "include_all", is_flag=True, help="Also run claims that are not in the default table.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT|local", default=None,
               help="Run the checks on a Dask cluster ('local': --jobs local workers); see docs/cluster.md.")
 @json_option
-def prove_command(claims, paths, size_text, timeout, rlimit, solver, jobs, include_all, scheduler, as_json) -> None:
-    """Prove or refute the claims of SPEC §3 for concrete sizes (default: the whole default table).
+def prove_command(claims, paths, size_text, options: SolverOptions, jobs, include_all, scheduler, as_json) -> None:
+    """Prove or refute the claims of docs/claims.md for concrete sizes (default: the whole default table).
 
     CLAIMS are ids like C1 C4; an id also selects its broken variants (C4-signed, ...).  Each
     verdict is compared with the claim's expected verdict; the exit code is 0 when all match,
@@ -87,7 +84,7 @@ def prove_command(claims, paths, size_text, timeout, rlimit, solver, jobs, inclu
     for c in chosen if size else ():
         check_size(c, size)
     tasks = tasks_for(chosen, size)
-    ctx = RunContext(timeout=timeout, solver=solver, rlimit=rlimit)
+    ctx = RunContext(timeout=options.timeout, solver=options.solver, rlimit=options.rlimit)
     total = len(tasks)
     done = [0]
     t0 = time.perf_counter()
@@ -105,8 +102,8 @@ def prove_command(claims, paths, size_text, timeout, rlimit, solver, jobs, inclu
                        f"{outcome.result.verdict!s:<8} {outcome.result.seconds:7.1f}s  {mark}", err=True)
 
     if live:
-        click.echo(f"running {total} checks of {len(chosen)} claims with {jobs} job(s), solver {solver}, "
-                   f"timeout {timeout:g}s", err=True)
+        click.echo(f"running {plural(total, 'check')} of {plural(len(chosen), 'claim')} with {plural(jobs, 'job')}, "
+                   f"solver {ctx.solver}, timeout {ctx.timeout:g}s", err=True)
     if scheduler:
         outcomes = cluster.run(tasks, ctx, scheduler, jobs=jobs, paths=paths, on_done=finish)
     else:
@@ -147,5 +144,3 @@ def list_command(paths, as_json) -> None:
         click.echo(f"{c.id:<{width}} {c.mode:<10} expected {c.expected!s:<8} sizes {sizes}{tag}")
         click.echo(f"{'':<{width}} {c.title}")
 
-
-COMMANDS = [prove_command, list_command]

@@ -14,7 +14,8 @@ from verisnn.analyses.regions import (
 )
 from verisnn.analyses.regions import prove_cover as cover_proof
 from verisnn.analyses.regions import prove_pieces as pieces_proof
-from verisnn.cli.commands.common import echo_json, json_option, network_argument
+from verisnn.cli.options import json_option, network_argument
+from verisnn.cli.render import echo_json
 from verisnn.core import affine as af
 from verisnn.core.domain import parse_domain
 from verisnn.core.model import Network

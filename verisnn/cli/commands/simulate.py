@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from verisnn.io.formats import load_network, parse_inputs
+from verisnn.cli.options import json_option, network_argument
+from verisnn.cli.render import echo_json
 from verisnn.core.numbers import fmt
+from verisnn.io.formats import load_network, parse_inputs
 from verisnn.semantics.simulate import simulate
-from verisnn.cli.commands.common import echo_json, json_option, network_argument
 
 
 @click.command("simulate")
@@ -16,7 +17,7 @@ from verisnn.cli.commands.common import echo_json, json_option, network_argument
               help="Input spike times, comma-separated rationals (3, -1/2, 0.25); 'inf' = no spike.")
 @json_option
 def simulate_command(net: str, input_text: str, as_json: bool) -> None:
-    """Simulate NET exactly: every neuron's firing time and causal set, and the outputs.
+    """Simulate NET exactly: every neuron's firing time and causal set, and the outputs (docs/model.md).
 
     Times are exact rationals; a silent neuron has time 'inf' and causal set null.  An arrival
     exactly at a neuron's firing time is not causal.
@@ -39,6 +40,3 @@ def simulate_command(net: str, input_text: str, as_json: bool) -> None:
     click.echo(f"outputs: {', '.join(f'{o}={fmt(sim.times[o])}' for o in network.outputs)}")
     if network.codes is not None and network.codes.outputs:
         click.echo(f"decoded: {', '.join(fmt(v) for v in sim.decoded_outputs())}")
-
-
-COMMANDS = [simulate_command]
