@@ -1,0 +1,261 @@
+"""The "highs" LP session: HiGHS (floating point) as a guide, every answer checked in exact rationals.
+
+For the open system ``g_i(s) > 0`` the float LP maximises a slack ``t <= 1`` with
+``g_i(s) >= t * |g_i|`` (rows scaled exactly to a largest linear coefficient of 1), a Chebyshev
+centre.  When ``t > 0`` the centre is rounded to simple rationals and checked exactly against every
+constraint.  Otherwise the rows HiGHS's dual solution uses are taken as the support of a Farkas
+certificate whose multipliers are then solved for exactly and checked with
+:func:`~verisnn.core.polyhedra.check_farkas`.  Floats only choose a candidate; when no candidate
+passes its exact check (ill-conditioned systems, HiGHS out of time) the question goes to z3's exact
+solver (:func:`~verisnn.solvers.lp_z3.exact_witness`) and ``fallbacks`` counts it.  Equalities are
+eliminated exactly before any float is involved.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+
+import highspy
+import numpy as np
+
+from verisnn.core.affine import Affine, is_const, scale
+from verisnn.core.errors import InternalError
+from verisnn.core.polyhedra import Farkas, Subspace, check_farkas, eliminate, satisfies
+from verisnn.solvers.lp_z3 import exact_farkas, exact_witness
+
+_INF = highspy.kHighsInf
+_BIG = 1e15  # float bounds beyond this are left to the exact fallback (HiGHS reads 1e20 as infinite)
+
+
+def _new_model(n: int, timeout: float | None) -> highspy.Highs:
+    # the bare core class: the Python wrapper prints a banner on stdout and installs per-instance callbacks
+    h = highspy._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    if timeout is not None:
+        h.setOptionValue("time_limit", float(timeout))
+    # columns s_0..s_{n-1} free, then the slack t <= 1, maximised
+    h.addCols(n + 1, np.zeros(n + 1) if n else np.array([1.0]), np.full(n + 1, -_INF), np.append(np.full(n, _INF), 1.0),
+              0, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
+    h.changeColCost(n, 1.0)
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    return h
+
+
+def _clip(x: Fraction) -> float:
+    # a float guide only: the exact checks decide
+    return max(-_BIG, min(_BIG, float(x)))
+
+
+def _rows(gs: Sequence[Affine], n: int) -> tuple:
+    """The scaled float rows ``g_lin . s - |g_lin| t >= -g_0`` of non-constant constraints, as HiGHS arrays."""
+    lower, starts, index, value = [], [], [], []
+    for g in gs:
+        big = max(abs(c) for c in g[1:])
+        ĝ = scale(g, 1 / big)
+        starts.append(len(index))
+        norm = 0.0
+        for k in range(n):
+            if ĝ[k + 1]:
+                v = float(ĝ[k + 1])  # a float guide only: the exact checks decide
+                index.append(k)
+                value.append(v)
+                norm += v * v
+        index.append(n)
+        value.append(-math.sqrt(norm))
+        lower.append(_clip(-ĝ[0]))
+    return (len(gs), np.array(lower), np.full(len(gs), _INF), len(index), np.array(starts, dtype=np.int32),
+            np.array(index, dtype=np.int32), np.array(value))
+
+
+def _rationals(xs: Sequence[float], t: float, n: int) -> list[tuple[Fraction, ...]]:
+    """Rational points near the float point ``xs`` (simplest first), for a ball of radius about ``t``."""
+    exact = [Fraction(x) for x in xs]  # the float's exact binary value
+    if t <= 0 or not all(math.isfinite(x) for x in xs):
+        return [tuple(exact)] if all(math.isfinite(x) for x in xs) else []
+    d0 = max(1, math.ceil(math.sqrt(max(n, 1)) / t))
+    out = []
+    for d in (d0, d0 * 256, d0 * 2**20):
+        out.append(tuple(x.limit_denominator(d) for x in exact))
+    out.append(tuple(exact))
+    return out
+
+
+def solve_support(constraints: Sequence[Affine], support: Sequence[int]) -> Farkas | None:
+    """Exact multipliers on ``support`` with linear part zero and sum one, if they give a valid certificate."""
+    n = len(constraints[0]) - 1
+    k = len(support)
+    eqs: list[Affine] = [(Fraction(0),) + tuple(constraints[i][j + 1] for i in support) for j in range(n)]
+    eqs.append((Fraction(-1),) + (Fraction(1),) * k)
+    sub = eliminate(eqs, k)
+    if not isinstance(sub, Subspace):
+        return None
+    lam = sub.lift((Fraction(0),) * sub.dim)
+    full = [Fraction(0)] * len(constraints)
+    for i, x in zip(support, lam):
+        full[i] = x
+    farkas = Farkas(tuple(full))
+    return farkas if check_farkas(constraints, (), farkas) else None
+
+
+class _Answer:
+    __slots__ = ("farkas", "point")
+
+    def __init__(self, point: tuple[Fraction, ...] | None, farkas: Farkas | None) -> None:
+        self.point, self.farkas = point, farkas
+
+
+class HighsSession:
+    """An incremental exact LP session with HiGHS as float guide (see the module docstring)."""
+
+    def __init__(self, names: Sequence[str], base: Iterable[Affine] = (), timeout: float | None = 60.0) -> None:
+        self.names = list(names)
+        self.n = len(self.names)
+        self.timeout = timeout
+        self.checks = 0
+        self.fallbacks = 0
+        self._model = _new_model(self.n, timeout)
+        self._groups: list[list[Affine]] = []
+        self._rowcounts: list[int] = []
+        self._last: tuple | None = None
+        self._last_answer: _Answer | None = None
+        self.push(base)
+
+    # --- the constraint stack ---------------------------------------------------------------------------------
+    def push(self, constraints: Iterable[Affine]) -> None:
+        group = list(constraints)
+        for g in group:
+            if len(g) != self.n + 1:
+                raise InternalError(f"constraint of width {len(g)} in an LP over {self.n} variables")
+        rows = [g for g in group if not is_const(g)]
+        if rows:
+            self._model.addRows(*_rows(rows, self.n))
+        self._groups.append(group)
+        self._rowcounts.append(len(rows))
+        self._last = None
+
+    def pop(self) -> None:
+        if len(self._groups) == 1:
+            raise InternalError("LP session pop without a matching push")
+        self._groups.pop()
+        count = self._rowcounts.pop()
+        if count:
+            total = self._model.getNumRow()
+            self._model.deleteRows(count, np.arange(total - count, total, dtype=np.int32))
+        self._last = None
+
+    def asserted(self) -> list[Affine]:
+        return [g for group in self._groups for g in group]
+
+    # --- questions --------------------------------------------------------------------------------------------
+    def witness(self, extra: Iterable[Affine] = (), equal: Iterable[Affine] = ()) -> tuple[Fraction, ...] | None:
+        return self._answer(list(extra), list(equal)).point
+
+    def infeasibility(self, extra: Iterable[Affine] = (), equal: Iterable[Affine] = ()) -> Farkas | None:
+        extra, equal = list(extra), list(equal)
+        answer = self._answer(extra, equal)
+        if answer.point is not None:
+            return None
+        if answer.farkas is None:  # emptiness was proved by the exact fallback: ask it for the certificate
+            answer.farkas = exact_farkas(self.asserted() + extra, equal, self.timeout)
+            if answer.farkas is None:
+                raise InternalError("z3 proved an LP empty but finds no Farkas certificate")
+        return answer.farkas
+
+    def _answer(self, extra: list[Affine], equal: list[Affine]) -> _Answer:
+        key = (tuple(extra), tuple(equal))
+        if self._last == key and self._last_answer is not None:
+            return self._last_answer
+        self.checks += 1
+        constraints = self.asserted() + extra
+        if equal:
+            answer = self._with_equalities(constraints, equal)
+        else:
+            answer = self._strict(constraints, extra)
+        self._last, self._last_answer = key, answer
+        return answer
+
+    def _strict(self, constraints: list[Affine], extra: list[Affine]) -> _Answer:
+        """Decide ``{g > 0}`` for the asserted constraints plus ``extra`` on the session's model."""
+        for i, g in enumerate(constraints):
+            if is_const(g) and g[0] <= 0:
+                return _Answer(None, Farkas(tuple(Fraction(int(j == i)) for j in range(len(constraints)))))
+        if self.n == 0:
+            return _Answer((), None)
+        extra_rows = [g for g in extra if not is_const(g)]
+        model = self._model
+        if extra_rows:
+            model.addRows(*_rows(extra_rows, self.n))
+        try:
+            rows = [i for i, g in enumerate(constraints) if not is_const(g)]
+            answer = self._guided(model, constraints, rows)
+        finally:
+            if extra_rows:
+                total = model.getNumRow()
+                model.deleteRows(len(extra_rows), np.arange(total - len(extra_rows), total, dtype=np.int32))
+        if answer is None:
+            answer = self._fallback(constraints, [])
+        return answer
+
+    def _with_equalities(self, constraints: list[Affine], equal: list[Affine]) -> _Answer:
+        """Eliminate the equalities exactly, decide the restricted strict system on a fresh model, lift back."""
+        sub = eliminate(equal, self.n)
+        if isinstance(sub, Farkas):
+            return _Answer(None, Farkas((Fraction(0),) * len(constraints), sub.equal))
+        reduced = [sub.restrict(g) for g in constraints]
+        answer: _Answer | None = None
+        for i, g in enumerate(reduced):
+            if is_const(g) and g[0] <= 0:
+                answer = _Answer(None, Farkas(tuple(Fraction(int(j == i)) for j in range(len(reduced)))))
+                break
+        if answer is None and sub.dim == 0:
+            answer = _Answer((), None)
+        if answer is None:
+            model = _new_model(sub.dim, self.timeout)
+            rows = [i for i, g in enumerate(reduced) if not is_const(g)]
+            if rows:
+                model.addRows(*_rows([reduced[i] for i in rows], sub.dim))
+            answer = self._guided(model, reduced, rows)
+        if answer is None:
+            self.fallbacks += 1
+            point = exact_witness(self.n, constraints, equal, self.timeout)
+            return _Answer(point, None)
+        if answer.point is not None:
+            point = sub.lift(answer.point)
+            if not satisfies(point, constraints, equal):
+                raise InternalError("a point of the restricted system does not lift to the original one")
+            return _Answer(point, None)
+        farkas = sub.lift_farkas(constraints, answer.farkas, len(equal))  # type: ignore[arg-type]
+        if not check_farkas(constraints, equal, farkas):
+            raise InternalError("a Farkas certificate of the restricted system does not lift")
+        return _Answer(None, farkas)
+
+    def _guided(self, model: highspy.Highs, constraints: list[Affine], rows: list[int]) -> _Answer | None:
+        """Solve the float LP and turn its answer into an exactly checked one, or None when no check passes.
+
+        ``rows[r]`` is the index in ``constraints`` of the model's row ``r``.
+        """
+        model.run()
+        if model.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        solution = model.getSolution()
+        xs = list(solution.col_value)
+        t = xs[-1]
+        for point in _rationals(xs[:-1], t, len(xs) - 1) if t > 0 else ():
+            if satisfies(point, constraints):
+                return _Answer(point, None)
+        if solution.dual_valid:
+            duals = np.abs(np.asarray(solution.row_dual))
+            top = float(duals.max()) if len(duals) else 0.0
+            if top > 0:
+                support = [rows[r] for r in range(len(rows)) if duals[r] > 1e-9 * top]
+                farkas = solve_support(constraints, support)
+                if farkas is not None:
+                    return _Answer(None, farkas)
+        return None
+
+    def _fallback(self, constraints: list[Affine], equal: list[Affine]) -> _Answer:
+        self.fallbacks += 1
+        return _Answer(exact_witness(self.n, constraints, equal, self.timeout), None)
