@@ -10,15 +10,26 @@ from __future__ import annotations
 
 from verisnn.analyses.verify.relu import verify_relu
 from verisnn.analyses.verify.snn import verify_snn
+from verisnn.analyses.verify.twin import verify_via_twin
+from verisnn.core.errors import InvalidInput
 from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.results import Result
 from verisnn.io.vnnlib import Property
 from verisnn.solvers import SolverOptions
 
 
-def verify(net: Network | ReluNetwork, prop: Property, options: SolverOptions | None = None) -> Result:
-    """Decide ``prop`` on ``net`` (ReLU or spiking, see the module docstring)."""
+def verify(net: Network | ReluNetwork, prop: Property, options: SolverOptions | None = None,
+           twin: ReluNetwork | None = None) -> Result:
+    """Decide ``prop`` on ``net`` (ReLU or spiking, see the module docstring).
+
+    ``twin``: a ReLU network the spiking ``net`` should equal on the box; the property is decided on it
+    and transferred only with an exact equivalence proof (:mod:`verisnn.analyses.verify.twin`).
+    """
     opts = options if options is not None else SolverOptions()
+    if twin is not None:
+        if isinstance(net, ReluNetwork):
+            raise InvalidInput("a twin is for spiking networks; NET is already a ReLU network")
+        return verify_via_twin(net, twin, prop, opts)
     if isinstance(net, ReluNetwork):
         return verify_relu(net, prop, opts)
     return verify_snn(net, prop, opts)
@@ -66,4 +77,4 @@ def _number(v: object) -> str:
     return f"{sign}{text[:-digits]}.{text[-digits:]}"
 
 
-__all__ = ["verify", "verify_relu", "verify_snn", "vnncomp_text"]
+__all__ = ["verify", "verify_relu", "verify_snn", "verify_via_twin", "vnncomp_text"]

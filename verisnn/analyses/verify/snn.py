@@ -46,6 +46,13 @@ def _value(c: Code | None, t: Time) -> Time:
     return t if c is None else c.decode(t)
 
 
+def snn_values(net: Network, x: tuple[Fraction, ...]) -> tuple[Time, ...]:
+    """The values ``Y`` of the network at ``X = x``: exact simulation, read through the codes if any."""
+    in_codes, out_codes = _codes(net)
+    sim = simulate(net, [_time(c, v) for c, v in zip(in_codes, x)])
+    return tuple(_value(c, t) for c, t in zip(out_codes, sim.outputs))
+
+
 def verify_snn(net: Network, prop: Property, options: SolverOptions) -> Result:
     """Decide ``prop`` on ``net`` (see the module docstring)."""
     start = time.perf_counter()  # timing
@@ -58,8 +65,7 @@ def verify_snn(net: Network, prop: Property, options: SolverOptions) -> Result:
             "synapses": len(net.synapses)}
 
     def evaluate(x: tuple[Fraction, ...]) -> tuple[Time, ...]:
-        sim = simulate(net, [_time(c, v) for c, v in zip(in_codes, x)])
-        return tuple(_value(c, t) for c, t in zip(out_codes, sim.outputs))
+        return snn_values(net, x)
 
     rng = random.Random(0)
     candidates = [tuple((a + b) / 2 for a, b in zip(prop.lo, prop.hi))]

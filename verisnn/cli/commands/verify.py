@@ -12,7 +12,7 @@ from verisnn.cli.options import json_option, network_argument, solver_options
 from verisnn.cli.render import echo_json, result_doc, vector
 from verisnn.core.model import ReluNetwork
 from verisnn.core.results import Verdict, worst
-from verisnn.io import load_any
+from verisnn.io import load, load_relu
 from verisnn.io.vnnlib import load_vnnlib
 from verisnn.solvers import SolverOptions
 
@@ -24,9 +24,12 @@ from verisnn.solvers import SolverOptions
 @click.option("--vnncomp-result", "vnncomp", type=click.Path(dir_okay=False), default=None,
               help="Write the VNN-COMP result file (unsat / sat with the counterexample / unknown / timeout); "
                    "with several properties, one file per property: FILE.1, FILE.2, ...")
+@click.option("--twin", type=click.Path(dir_okay=False), default=None,
+              help="For a spiking NET: a ReLU network (JSON or .onnx) to decide the property on; a proof "
+                   "transfers only with an exact proof that NET equals it on the property's box.")
 @json_option
 def verify_command(net: str, properties: tuple[str, ...], options: SolverOptions, vnncomp: str | None,
-                   as_json: bool) -> None:
+                   twin: str | None, as_json: bool) -> None:
     """Decide VNN-LIB PROPERTIES on NET: a ReLU network (JSON or .onnx), an SNN or a coded SNN (JSON).
 
     X_i / Y_j are the network's inputs and outputs: values for a ReLU network and a coded SNN, spike
@@ -35,12 +38,13 @@ def verify_command(net: str, properties: tuple[str, ...], options: SolverOptions
     exactly), 'unknown' with the reason.  Exit 0 if every property is proved, 1 otherwise, 2 on bad
     input.  See docs/verify.md.
     """
-    network = load_any(net)
+    network = load(net)
+    twin_net = load_relu(twin) if twin is not None else None
     props = [load_vnnlib(p) for p in properties]  # every file is read before anything is decided
     kind = "ReLU" if isinstance(network, ReluNetwork) else ("coded SNN" if network.codes is not None else "SNN")
     results = []
     for k, (path, prop) in enumerate(zip(properties, props), start=1):
-        result = verify(network, prop, options)
+        result = verify(network, prop, options, twin_net)
         results.append(result)
         if vnncomp is not None:
             target = vnncomp if len(props) == 1 else f"{vnncomp}.{k}"

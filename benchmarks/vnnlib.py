@@ -1,0 +1,131 @@
+"""Benchmark: VNN-LIB queries on a trained ONNX network, verisnn side by side with Marabou.
+
+For every property ``*.vnnlib`` next to the network (default: ``examples/digits``, the 64-16-16-10
+digits MLP and its local-robustness properties), three runs, **one process per query each**, timed
+as whole processes (start-up and imports included, as a user running the tool sees it):
+
+* **verisnn ReLU**: ``verisnn verify NET PROP --json``;
+* **verisnn SNN**: ``verisnn verify SNN PROP --twin NET --json`` on the coded SNN that ``verisnn
+  emulate NET --domain 0:1`` builds once (built before the runs, its time printed apart): the
+  property is decided on the ReLU twin and transferred by an exact equivalence proof on the box;
+* **Marabou**: maraboupy 2.0.0 (the ``bench`` extra) reads the same ONNX file and property file.
+
+Per query it prints the three verdicts (verisnn's must agree with Marabou's: ``proved`` = unsat,
+``refuted`` = sat; a disagreement stops the run), the three times and the ratios verisnn / Marabou.
+Run ``python benchmarks/vnnlib.py [--dir DIR] [--net NET.onnx] [--timeout S] [--only SUBSTRING] [--no-snn]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MARABOU = r"""
+import sys, warnings
+warnings.filterwarnings("ignore")
+from maraboupy import Marabou
+net = Marabou.read_onnx(sys.argv[1])
+opts = Marabou.createOptions(verbosity=0, timeoutInSeconds=int(float(sys.argv[3])))
+res, vals, stats = net.solve(verbose=False, options=opts, propertyFilename=sys.argv[2])
+print("RESULT", res)
+"""
+
+VERDICT_OF = {"unsat": "proved", "sat": "refuted"}
+
+
+def run(cmd: list[str], timeout: float) -> tuple[str, float, str]:
+    """(stdout, whole-process wall seconds, stderr); stdout 'TIMEOUT' past the timeout."""
+    start = time.perf_counter()  # timing
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "TIMEOUT", time.perf_counter() - start, ""  # timing
+    return p.stdout, time.perf_counter() - start, p.stderr  # timing
+
+
+def verisnn_verdict(out: str) -> tuple[str, str]:
+    if out == "TIMEOUT":
+        return "timeout", ""
+    try:
+        doc = json.loads(out)
+    except json.JSONDecodeError:
+        return "error", out[-200:]
+    return doc["verdict"], doc.get("details", {}).get("method", "")
+
+
+def marabou_verdict(out: str) -> str:
+    if out == "TIMEOUT":
+        return "timeout"
+    for line in out.splitlines():
+        if line.startswith("RESULT"):
+            word = line.split()[1]
+            return VERDICT_OF.get(word, word)
+    return "error"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dir", default="examples/digits")
+    parser.add_argument("--net", default=None, help="ONNX network (default: the one .onnx file in --dir)")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--only", default=None)
+    parser.add_argument("--no-snn", action="store_true")
+    args = parser.parse_args()
+    folder = Path(args.dir)
+    net = Path(args.net) if args.net else next(folder.glob("*.onnx"))
+    props = sorted(p for p in folder.glob("*.vnnlib") if args.only is None or args.only in p.name)
+    exe = [str(Path(sys.executable).with_name("verisnn"))]
+    tmp = Path(tempfile.mkdtemp(prefix="verisnn-bench-"))
+    snn = tmp / "snn.json"
+    if not args.no_snn:
+        out, secs, err = run([*exe, "emulate", str(net), "-o", str(snn), "--domain", "0:1", "--json"], args.timeout)
+        if not snn.exists():
+            sys.exit(f"emulate failed: {err or out}")
+        print(f"emulation of {net.name} on [0,1]^d built once: {secs:.2f}s (not counted below)")
+    head = f"{'property':<34} {'Marabou':>16} {'verisnn ReLU':>22} {'ratio':>6}"
+    if not args.no_snn:
+        head += f" {'verisnn SNN (twin)':>22} {'ratio':>6}"
+    print(head)
+    ratios_relu, ratios_snn = [], []
+    for prop in props:
+        m_out, m_secs, m_err = run([sys.executable, "-c", MARABOU, str(net), str(prop), str(args.timeout)],
+                                   args.timeout + 10)
+        mv = marabou_verdict(m_out)
+        r_out, r_secs, _ = run([*exe, "verify", str(net), str(prop), "--json", "--timeout", str(args.timeout)],
+                               args.timeout + 10)
+        rv, rm = verisnn_verdict(r_out)
+        line = f"{prop.name:<34} {mv:>8} {m_secs:6.2f}s {rv:>8} {rm:>6} {r_secs:6.2f}s {r_secs / m_secs:6.2f}"
+        ratios_relu.append(r_secs / m_secs)
+        verdicts = [rv]
+        if not args.no_snn:
+            s_out, s_secs, _ = run([*exe, "verify", str(snn), str(prop), "--twin", str(net), "--json", "--timeout",
+                                    str(args.timeout)], args.timeout + 10)
+            sv, _sm = verisnn_verdict(s_out)
+            line += f" {sv:>8} {'':>6} {s_secs:6.2f}s {s_secs / m_secs:6.2f}"
+            ratios_snn.append(s_secs / m_secs)
+            verdicts.append(sv)
+        print(line, flush=True)
+        for v in verdicts:
+            if v in ("proved", "refuted") and mv in ("proved", "refuted") and v != mv:
+                sys.exit(f"DISAGREEMENT on {prop.name}: verisnn {v}, Marabou {mv}")
+    if ratios_relu:
+        print(f"ratio verisnn ReLU / Marabou: max {max(ratios_relu):.2f}, "
+              f"geometric mean {_gmean(ratios_relu):.2f}")
+    if ratios_snn:
+        print(f"ratio verisnn SNN / Marabou (ReLU twin): max {max(ratios_snn):.2f}, "
+              f"geometric mean {_gmean(ratios_snn):.2f}")
+
+
+def _gmean(xs: list[float]) -> float:
+    import math
+
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))  # timing statistics only
+
+
+if __name__ == "__main__":
+    main()
