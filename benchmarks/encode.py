@@ -26,10 +26,10 @@ from fractions import Fraction
 
 import z3
 
-from verisnn.core.domain import Box
-from verisnn.smt.terms import q
-from verisnn.core.model import Network, layered
 from verisnn.analyses.properties import check_property
+from verisnn.core.domain import Box
+from verisnn.core.model import Network, layered
+from verisnn.smt.terms import q
 from verisnn.solvers import Limits, SolverOptions, backend
 
 
@@ -95,11 +95,11 @@ def run_row(sizes: list[int], prop: str, timeout: float, seed: int, monolithic: 
     mine_s = time.perf_counter() - start  # timing
     mono = None
     if monolithic:
-        from verisnn.analyses.properties import _concave, _monotone
+        from verisnn.analyses.properties import REGISTRY
         from verisnn.solvers import solve
 
         start = time.perf_counter()
-        res = solve((_concave if prop == "concave" else _monotone)(net, box), SolverOptions("z3", timeout))
+        res = solve(REGISTRY[prop].query(net, box, None), SolverOptions("z3", timeout))
         mono = (str(res.verdict), time.perf_counter() - start)  # timing
     return {"mono": mono,
         "size": "-".join(map(str, sizes)), "property": prop,

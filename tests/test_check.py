@@ -7,8 +7,8 @@ from fractions import Fraction as F
 import pytest
 from conftest import EXAMPLES, run_cli
 
-from verisnn.io.formats import load_network, parse_inputs
 from verisnn.core.numbers import INF
+from verisnn.io import load_network, parse_inputs
 from verisnn.semantics.simulate import realize
 from verisnn.smt.smtlib import parse_smt2_z3
 from verisnn.solvers import Limits, backend
@@ -99,17 +99,19 @@ def test_counterexample_numbers_are_exact_strings():
 
 def test_compositional_and_monolithic_agree_on_positive_networks():
     """Positive linear networks: the neuron-by-neuron proof and the monolithic query both prove monotone and concave."""
+    from verisnn.analyses.properties.compositional import compositional
+    from verisnn.analyses.properties.order import concave_query, monotone_query
     from verisnn.core.domain import Box
     from verisnn.core.model import layered
-    from verisnn.analyses.properties import _concave, _monotone, compositional
     from verisnn.core.results import Verdict
     from verisnn.solvers import SolverOptions, solve
 
     net = layered(2, [{"weights": [[1, 2], [2, 1], [1, 1]], "thresholds": [1, 2, 1]},
                       {"weights": [[1, 1, 2], [2, 1, 1]], "thresholds": [2, 1], "delays": [[0, 1, 0], [0, 0, 0]]}])
     box = Box.uniform(0, 2, 2)
-    for name, build in (("monotone", _monotone), ("concave", _concave)):
-        composed = compositional(net, box, name, SolverOptions())
+    for name, build, local in (("monotone", monotone_query, (monotone_query,)),
+                               ("concave", concave_query, (monotone_query, concave_query))):
+        composed = compositional(net, box, name, local, SolverOptions())
         assert composed is not None and composed.verdict is Verdict.PROVED
         assert composed.details["method"] == "compositional"
         assert solve(build(net, box)).verdict is Verdict.PROVED
@@ -117,10 +119,12 @@ def test_compositional_and_monolithic_agree_on_positive_networks():
 
 def test_compositional_declines_signed_networks():
     """Signed networks are never proved neuron by neuron (the composition argument needs monotone neurons)."""
+    from verisnn.analyses.properties.compositional import compositional
+    from verisnn.analyses.properties.order import concave_query, monotone_query
     from verisnn.core.domain import Box
     from verisnn.core.model import layered
-    from verisnn.analyses.properties import compositional
     from verisnn.solvers import SolverOptions
 
     net = layered(2, [{"weights": [[1, 1], [1, 1]], "thresholds": [1, 1]}, {"weights": [[2, -1]], "thresholds": [1]}])
-    assert compositional(net, Box.uniform(0, 2, 2), "concave", SolverOptions()) is None
+    local = (monotone_query, concave_query)
+    assert compositional(net, Box.uniform(0, 2, 2), "concave", local, SolverOptions()) is None

@@ -8,13 +8,14 @@ from conftest import EXAMPLES
 from hypothesis import given, settings
 from strategies import networks
 
+from verisnn.analyses.properties import check_property, parse_property
+from verisnn.analyses.properties.lipschitz import slope_bound
 from verisnn.core.domain import Box
 from verisnn.core.errors import InvalidInput
-from verisnn.io.formats import load_network
 from verisnn.core.model import layered
 from verisnn.core.numbers import INF, is_finite
-from verisnn.analyses.properties import check_property, parse_property, slope_bound
 from verisnn.core.results import Verdict
+from verisnn.io import load_network
 from verisnn.semantics.simulate import realize
 
 SIGNED = layered(2, [{"weights": [[2, -1]], "thresholds": [1]}])
