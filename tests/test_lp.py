@@ -1,0 +1,226 @@
+"""The exact LP layer: HiGHS-guided answers agree with z3, every point and certificate is exact, fallbacks happen."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from verisnn.core.affine import Affine, evaluate
+from verisnn.core.errors import InternalError, InvalidInput
+from verisnn.core.polyhedra import Farkas, Subspace, check_farkas, eliminate, satisfies
+from verisnn.solvers.lp import LP_NAMES, LPOptions, LPUndecided, open_lp
+from verisnn.solvers.lp_z3 import SolverUnknown
+
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+E = F(1, 10**40)
+
+
+def rationals(lo: int = -4, hi: int = 4) -> st.SearchStrategy[F]:
+    return st.builds(F, st.integers(lo, hi), st.integers(1, 4))
+
+
+@st.composite
+def systems(draw, max_constraints: int = 8, max_equalities: int = 0):
+    """(n, box, constraints, equalities): random strict systems over 1-3 variables, optionally inside an open box."""
+    n = draw(st.integers(1, 3))
+    affine = st.tuples(*[rationals() for _ in range(n + 1)])
+    box: list[Affine] = []
+    if draw(st.booleans()):
+        for k in range(n):
+            unit = tuple(F(int(j == k)) for j in range(n))
+            box.append((F(4),) + unit)
+            box.append((F(4),) + tuple(-x for x in unit))
+    constraints = draw(st.lists(affine, max_size=max_constraints))
+    equalities = draw(st.lists(affine, max_size=max_equalities))
+    return n, box, constraints, equalities
+
+
+def names(n: int) -> list[str]:
+    return [f"s{k}" for k in range(n)]
+
+
+def tampered(farkas: Farkas, constraints: list[Affine]) -> list[Farkas]:
+    """Certificates that must fail: a positive multiplier negated, or doubled where its constraint is not constant."""
+    out = []
+    for i, c in enumerate(farkas.strict):
+        if c > 0:
+            neg = list(farkas.strict)
+            neg[i] = -c
+            out.append(Farkas(tuple(neg), farkas.equal))
+            if any(constraints[i][1:]):
+                dbl = list(farkas.strict)
+                dbl[i] = 2 * c
+                out.append(Farkas(tuple(dbl), farkas.equal))
+            break
+    return out
+
+
+def assert_exact(session, constraints, extra=(), equal=()):
+    """The session's answer is an exact point or an exactly checked certificate, as z3 says."""
+    point = session.witness(extra, equal)
+    z3 = open_lp(session.names, constraints, LPOptions("z3"))
+    truth = z3.witness(extra, equal)
+    everything = constraints + list(extra)
+    assert (point is None) == (truth is None)
+    if point is not None:
+        assert satisfies(point, everything, list(equal))
+        assert session.infeasibility(extra, equal) is None
+    else:
+        farkas = session.infeasibility(extra, equal)
+        assert farkas is not None and check_farkas(everything, list(equal), farkas)
+        for bad in tampered(farkas, everything):
+            assert not check_farkas(everything, list(equal), bad)
+        zf = z3.infeasibility(extra, equal)
+        assert zf is not None and check_farkas(everything, list(equal), zf)
+    return point
+
+
+@SETTINGS
+@given(systems())
+def test_highs_and_z3_agree_on_random_strict_systems(system):
+    """On random open systems the HiGHS session and z3 agree, with exact points and valid Farkas certificates."""
+    n, box, constraints, _ = system
+    session = open_lp(names(n), box + constraints)
+    assert_exact(session, box + constraints)
+
+
+@SETTINGS
+@given(systems(max_equalities=2))
+def test_equalities_are_decided_exactly(system):
+    """With equalities the answer still agrees with z3; points satisfy every equality exactly."""
+    n, box, constraints, equalities = system
+    session = open_lp(names(n), box)
+    assert_exact(session, box, constraints, equalities)
+
+
+@SETTINGS
+@given(systems(max_constraints=6), st.data())
+def test_push_pop_and_extra_constraints(system, data):
+    """Pushed groups add constraints, pop removes them, extra constraints hold only for one question."""
+    n, box, constraints, _ = system
+    session = open_lp(names(n), box)
+    half = len(constraints) // 2
+    session.push(constraints[:half])
+    assert session.asserted() == box + constraints[:half]
+    assert_exact(session, box + constraints[:half], constraints[half:])
+    session.push(constraints[half:])
+    assert session.asserted() == box + constraints
+    assert_exact(session, box + constraints)
+    session.pop()
+    assert session.asserted() == box + constraints[:half]
+    assert_exact(session, box + constraints[:half])
+    session.pop()
+    assert_exact(session, box)
+    with pytest.raises(InternalError):
+        session.pop()
+
+
+@pytest.mark.parametrize("backend", LP_NAMES)
+def test_push_pop_on_a_square(backend):
+    """A square is nonempty, cutting it to x > 2 empties it, popping the cut restores it."""
+    square = [(F(1), F(1), F(0)), (F(1), F(-1), F(0)), (F(1), F(0), F(1)), (F(1), F(0), F(-1))]
+    session = open_lp(["x", "y"], square, LPOptions(backend))
+    assert satisfies(session.witness(), square)
+    session.push([(F(-2), F(1), F(0))])
+    assert session.witness() is None
+    farkas = session.infeasibility()
+    assert check_farkas(session.asserted(), (), farkas)
+    session.pop()
+    assert session.witness() is not None and session.infeasibility() is None
+    assert session.checks >= 3
+
+
+@pytest.mark.parametrize("backend", LP_NAMES)
+def test_inconsistent_equalities_have_a_certificate_without_strict_multipliers(backend):
+    """x + y = 0 and x + y = 1 contradict each other: the certificate uses only the equalities."""
+    session = open_lp(["x", "y"], [(F(1), F(1), F(0))], LPOptions(backend))
+    equal = [(F(0), F(1), F(1)), (F(-1), F(1), F(1))]
+    assert session.witness(equal=equal) is None
+    farkas = session.infeasibility(equal=equal)
+    assert check_farkas(session.asserted(), equal, farkas)
+
+
+# --- numerically hard systems: the float guide fails its exact check, the exact fallback answers -----------------
+HARD = {
+    # feasible only on 0 < x < 10^-40
+    "thin slab": ([(F(0), F(1)), (E, F(-1))], True),
+    # near-parallel hyperplanes: x + y > 0 and x + (1 + 10^-40) y < 0 meet in a sliver with y < 0
+    "near-parallel, nonempty": ([(F(0), F(1), F(1)), (F(0), F(-1), F(-1) - E), (F(1), F(1), F(0)),
+                                 (F(1), F(-1), F(0)), (F(1), F(0), F(1)), (F(1), F(0), F(-1))], True),
+    # ... and with y > 0 they are disjoint
+    "near-parallel, empty": ([(F(0), F(1), F(1)), (F(0), F(-1), F(-1) - E), (F(0), F(0), F(1))], False),
+    # tiny coefficients next to 1
+    "tiny coefficients": ([(F(0), F(1, 10**30), F(1)), (F(0), F(-1, 10**30), F(-1) + E)], True),
+    # huge constants: 10^30 < x < 10^30 + 1
+    "huge constants": ([(F(-10**30), F(1)), (F(10**30) + 1, F(-1))], True),
+    # huge and tiny coefficients in one row
+    "huge and tiny, empty": ([(F(0), F(10**30), F(1, 10**30)), (F(0), F(-10**30), F(1, 10**30)),
+                              (F(0), F(0), F(-1))], False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HARD))
+def test_fallback_is_taken_on_numerically_hard_systems(name):
+    """Where the float answer fails its exact check, the session falls back and still answers exactly."""
+    constraints, feasible = HARD[name]
+    n = len(constraints[0]) - 1
+    session = open_lp(names(n), constraints)
+    point = assert_exact(session, constraints)
+    assert (point is not None) == feasible
+    assert session.fallbacks >= 1
+
+
+def test_easy_systems_need_no_fallback():
+    """A box cut by a few ordinary hyperplanes is decided by the float guide plus exact checks alone."""
+    box = [(F(4), F(1), F(0)), (F(4), F(-1), F(0)), (F(4), F(0), F(1)), (F(4), F(0), F(-1))]
+    session = open_lp(["x", "y"], box)
+    for cut in [(F(1), F(1), F(-2)), (F(-9), F(1), F(1)), (F(0), F(3), F(-1))]:
+        assert_exact(session, box, [cut])
+    assert session.fallbacks == 0
+
+
+# --- certificates and exact elimination, without any solver -----------------------------------------------------
+def test_check_farkas_by_hand():
+    """x > 1 and x < 0 are refuted by 1*(x - 1) + 1*(-x); wrong lengths, signs or sums are rejected."""
+    cs = [(F(-1), F(1)), (F(0), F(-1))]
+    assert check_farkas(cs, (), Farkas((F(1), F(1))))
+    assert not check_farkas(cs, (), Farkas((F(1), F(2))))
+    assert not check_farkas(cs, (), Farkas((F(-1), F(-1))))
+    assert not check_farkas(cs, (), Farkas((F(0), F(0))))
+    assert not check_farkas(cs, (), Farkas((F(1),)))
+    # x > 0 and -x > 0: constant 0 with a positive multiplier suffices; with equalities mu may be negative
+    assert check_farkas([(F(0), F(1)), (F(0), F(-1))], (), Farkas((F(1), F(1))))
+    assert check_farkas([(F(0), F(1))], [(F(1), F(1))], Farkas((F(1),), (F(-1),)))
+    assert not check_farkas([(F(0), F(1))], [(F(1), F(1))], Farkas((F(1),), (F(1),)))
+
+
+@SETTINGS
+@given(systems(max_constraints=0, max_equalities=3))
+def test_elimination_parametrises_the_solutions(system):
+    """Every lifted point solves the equalities; an inconsistent system gets a certificate."""
+    n, _, _, equalities = system
+    sub = eliminate(equalities, n)
+    if isinstance(sub, Farkas):
+        assert check_farkas((), equalities, sub)
+        return
+    assert isinstance(sub, Subspace)
+    for u in [(F(0),) * sub.dim, tuple(F(k + 1, 3) for k in range(sub.dim))]:
+        p = sub.lift(u)
+        assert all(evaluate(h, p) == 0 for h in equalities)
+
+
+# --- options --------------------------------------------------------------------------------------------------
+def test_bad_backend_name_is_invalid_input():
+    """An unknown LP backend is rejected with the list of choices."""
+    with pytest.raises(InvalidInput, match="highs, z3"):
+        LPOptions("simplex")
+    with pytest.raises(InvalidInput, match="timeout"):
+        LPOptions("highs", timeout=0)
+
+
+def test_z3_undecided_is_lp_undecided():
+    """z3's 'unknown' in the LP layer is an LPUndecided, which callers turn into an UNKNOWN verdict."""
+    assert issubclass(SolverUnknown, LPUndecided)
