@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction as F
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import networks, rationals
@@ -94,3 +95,50 @@ def test_interval_rules():
     assert b["l1n0"] == Interval(F(1, 2), F(3, 2), True, True)
     assert b["l1n1"].may_fire and not b["l1n1"].must_fire and b["l1n1"].lo == 1 and b["l1n1"].hi == INF
     assert not NEVER.contains(F(0)) and NEVER.contains(INF)
+
+
+def _check_sound(net, box, seed):
+    bounds = firing_bounds(net, box)
+    pts = _samples(box, 12, seed)
+    for x in pts:
+        sim = simulate(net, x)
+        for v in net.order:
+            assert bounds[v].contains(sim.times[v]), (v, x, sim.times[v], bounds[v])
+    return len(pts)
+
+
+def _nondecreasing_networks():
+    from strategies import kernel_family
+
+    return networks(kernels=st.one_of(kernel_family("linear"), kernel_family("saturating")))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_signed_nondecreasing_kernels_get_two_sided_bounds(data):
+    """Signed linear/saturating networks (delays, references): the P_low/P_up bounds hold at every sample."""
+    net = data.draw(_nondecreasing_networks())
+    lo = [data.draw(rationals(-2, 3)) for _ in net.inputs]
+    box = Box(tuple(lo), tuple(a + data.draw(rationals(0, 2)) for a in lo))
+    _check_sound(net, box, data.draw(st.integers(0, 10**6)))
+
+
+def test_signed_bounds_are_tight_on_an_example():
+    """x0 excites, x1 inhibits: t >= 1 (attained at x = (0, 1)), may be silent; a settled neuron gets a finite hi."""
+    net = layered(2, [{"weights": [[1, -1], [2, -1]], "thresholds": [1, 1]}])
+    b = firing_bounds(net, Box.uniform(0, 1, 2))
+    assert b["l1n0"].lo == 1 and simulate(net, [F(0), F(1)]).times["l1n0"] == 1 and not b["l1n0"].must_fire
+    # l1n1: P_low = 2 (t-1)^+ - t^+ crosses 1 at t = 3, P_up = 2 t^+ - (t-1)^+ at t = 1/2
+    assert b["l1n1"] == Interval(F(1, 2), F(3), True, True)
+    assert simulate(net, [F(1), F(0)]).times["l1n1"] == 3 and simulate(net, [F(0), F(1)]).times["l1n1"] == F(1, 2)
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_slow_bounds_of_every_kernel(data):
+    """Slow tier: 1000 random networks of every kernel (about 25 samples each) inside their bounds."""
+    net = data.draw(st.one_of(networks(), _nondecreasing_networks()))
+    lo = [data.draw(rationals(-2, 3)) for _ in net.inputs]
+    box = Box(tuple(lo), tuple(a + data.draw(rationals(0, 2)) for a in lo))
+    _check_sound(net, box, data.draw(st.integers(0, 10**6)))

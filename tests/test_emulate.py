@@ -98,7 +98,7 @@ def test_size_of_a_deep_network():
 @settings(max_examples=80, deadline=None)
 @given(x=small, T=small, c=small.filter(lambda v: v > 0))
 def test_spec_relu_gadget(x, T, c):
-    """SPEC's gadget (refs at T and T+c, data at T+c-x with weight -w, threshold c*w) fires at T+c+max(0,x)."""
+    """The ReLU gadget of docs/emulation.md (refs at T and T+c, data at T+c-x with weight -w, threshold c*w) fires at T+c+max(0,x)."""
     w = Fraction(3, 2)
     net = Network(("d",), (Neuron("g", c * w),),
                   (Synapse("r1", "g", w), Synapse("r2", "g", w), Synapse("d", "g", -w)), ("g",),

@@ -11,7 +11,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from verisnn.core.errors import InvalidNetwork
-from verisnn.io.formats import load_any, load_relu
+from verisnn.io import load, load_relu
 from verisnn.core.model import ReluNetwork
 from verisnn.io.onnx import load_onnx, save_onnx
 
@@ -94,12 +94,12 @@ def test_weights_are_the_exact_binary_floats(tmp_path):
 
 
 def test_round_trip_through_save_onnx(tmp_path):
-    """save_onnx then load_onnx gives back dyadic weights exactly; load_any dispatches .onnx files."""
+    """save_onnx then load_onnx gives back dyadic weights exactly; load dispatches .onnx files."""
     from verisnn.core.model import relu_network
 
     relu = relu_network([([[1, Fraction(-1, 2)], [Fraction(3, 4), 2]], [Fraction(1, 8), 0]), ([[1, -1]], [3])])
     save_onnx(relu, tmp_path / "rt.onnx")
-    back = load_any(tmp_path / "rt.onnx")
+    back = load(tmp_path / "rt.onnx")
     assert isinstance(back, ReluNetwork) and back == relu
 
 
@@ -113,7 +113,7 @@ def test_unsupported_operator_is_named(tmp_path):
 
 
 def test_structure_errors(tmp_path):
-    """A model ending in Relu, or with two affine layers in a row, is not a ReLU network of SPEC form."""
+    """A model ending in Relu, or with two affine layers in a row, is not a ReLU network of the form in docs/formats.md."""
     w = np.eye(2, dtype=np.float32)
     ends_relu = _model([helper.make_node("Gemm", ["input", "W"], ["h"], transB=1),
                         helper.make_node("Relu", ["h"], ["output"])], {"W": w}, 2, 2, tmp_path / "r.onnx")
