@@ -26,7 +26,7 @@ from verisnn.core.errors import InvalidInput
 from verisnn.core.kernels import linear
 from verisnn.core.model import Network, Neuron, ReluLayer, ReluNetwork, Synapse, layered, relu_network
 from verisnn.core.results import Verdict
-from verisnn.io.formats import save_network, save_relu
+from verisnn.io import save_network, save_relu
 from verisnn.semantics.bounds import firing_bounds
 from verisnn.semantics.simulate import simulate
 

@@ -67,7 +67,7 @@ def test_flagged_rows_are_rare():
 
 def test_shapes():
     """realize_many returns one row per input and one column per output."""
-    from verisnn.io.formats import load_network
+    from verisnn.io import load_network
 
     net = load_network("examples/positive_2layer.json")
     y = realize_many(net, np.zeros((5, 2)))

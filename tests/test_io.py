@@ -10,7 +10,7 @@ from strategies import networks
 
 from verisnn.core.domain import parse_domain
 from verisnn.core.errors import InvalidInput, InvalidNetwork
-from verisnn.io.formats import (
+from verisnn.io import (
     load_network,
     loads,
     network_from_json,

@@ -10,7 +10,7 @@ import pytest
 from verisnn.analyses.regions import count_regions, one_layer
 from verisnn.core.domain import Box, parse_domain
 from verisnn.core.errors import InvalidInput
-from verisnn.io.formats import load_any
+from verisnn.io import load
 from verisnn.report.plot import _area, check_plot_path, clip, plot_regions, region_polygon
 
 F = Fraction
@@ -50,7 +50,7 @@ def test_plot_writes_png(tmp_path):
 
 def test_plot_one_dimensional_and_discontinuous(tmp_path):
     """A box-kernel network along one free input gets only the line panel; silent stretches are kept."""
-    net = load_any("examples/kernel_box.json")
+    net = load("examples/kernel_box.json")
     pic = plot_regions(net, parse_domain("0:5,5/2:5/2", 2), tmp_path / "line.png")
     assert pic.slice_regions is None
     assert any(r.outputs[0] is None for r in pic.line_regions.regions)

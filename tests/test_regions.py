@@ -278,7 +278,7 @@ def test_lower_dimensional_patterns():
 
 def test_cli_lower_dim(cli, tmp_path):
     """`verisnn regions --lower-dim --json` lists the diagonal-only pattern with its dimension."""
-    from verisnn.io.formats import save_network
+    from verisnn.io import save_network
 
     save_network(_triangle_pair(), tmp_path / "tri.json")
     run = cli("regions", tmp_path / "tri.json", "--domain", "0:3", "--lower-dim", "--json")

@@ -13,22 +13,15 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-import z3
-
+from verisnn.analyses.parametric import lipschitz_all_weights
+from verisnn.analyses.properties import check_property
+from verisnn.claims.generators import positive_linear, size_widths
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.domain import Box
-from verisnn.smt.terms import exact
-from verisnn.core.errors import InternalError
-from verisnn.claims.generators import positive_linear, size_widths
-from verisnn.io.formats import network_to_json
 from verisnn.core.kernels import box
 from verisnn.core.model import Network, Neuron, Synapse
-from verisnn.core.numbers import fmt
-from verisnn.smt.parametric import one_neuron_from_model, param_neuron, weight_vars
-from verisnn.analyses.properties import check_property
-from verisnn.core.results import Counterexample, Result
-from verisnn.semantics.simulate import realize
-from verisnn.solvers import Query, SolverOptions, solve
+from verisnn.core.results import Result
+from verisnn.solvers import SolverOptions
 
 
 def _continuity(net: Network, hi: int, ctx: RunContext) -> Result:
@@ -46,30 +39,7 @@ def continuity_instances(size: Mapping[str, Any], ctx: RunContext) -> Result:
 @claim("C3-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}], limits={"d": (1, 4)})
 def continuity_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """For EVERY w in (0, 4]^d, theta in (0, 4]: |t(x) - t(y)| <= |x - y|_inf, hence t is continuous (NRA)."""
-    d = int(size.get("d", 2))
-    w = weight_vars("w", d)
-    theta = z3.Real("theta")
-    x, y = weight_vars("t[x]@a", d), weight_vars("t[x]@b", d)
-    a = param_neuron("v@a", w, theta, x, may_be_silent=False)
-    b = param_neuron("v@b", w, theta, y, may_be_silent=False)
-    m = z3.Real("dist")
-    hyp = [z3.And(wi > 0, wi <= 4) for wi in w] + [theta > 0, theta <= 4]
-    dist = [z3.And(xi - yi <= m, yi - xi <= m) for xi, yi in zip(x, y)]
-    violation = [b.time - a.time > m]
-
-    def cex(model: Any) -> Counterexample:
-        net, ws, th = one_neuron_from_model(model, w, theta)
-        xs, ys = tuple(exact(model, v) for v in x), tuple(exact(model, v) for v in y)
-        tx, ty = realize(net, xs)[0], realize(net, ys)[0]
-        gap = max(abs(p - q) for p, q in zip(xs, ys))
-        if not abs(ty - tx) > gap:
-            raise InternalError("C3-param counterexample not reproduced")
-        return Counterexample((xs, ys), ((tx,), (ty,)), f"|{fmt(ty)} - {fmt(tx)}| > |x - y|_inf = {fmt(gap)}",
-                              network_to_json(net), {f"w{i}": v for i, v in enumerate(ws)} | {"theta": th})
-
-    return solve(Query("C3-param", hyp + a.constraints + b.constraints + dist + violation, cex,
-                       proved=f"every positive fan-in-{d} neuron is 1-Lipschitz (l_inf), so continuous",
-                       size=dict(size)), SolverOptions.of(ctx))
+    return lipschitz_all_weights(int(size.get("d", 2)), (0, 4), (0, 4), L=1, options=SolverOptions.of(ctx))
 
 
 def inhibition_jump() -> Network:

@@ -26,7 +26,7 @@ import z3
 from verisnn.claims.registry import RunContext, claim
 from verisnn.smt.terms import exact, q, total
 from verisnn.core.errors import InternalError
-from verisnn.io.formats import network_to_json
+from verisnn.io import network_to_json
 from verisnn.core.numbers import fmt, is_finite
 from verisnn.smt.parametric import one_neuron_from_model, param_neuron, weight_vars
 from verisnn.core.results import Counterexample, Result

@@ -41,7 +41,7 @@ from verisnn.checker.reading import (
 from verisnn.core.errors import VerisnnError
 from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.numbers import is_finite
-from verisnn.io.formats import network_from_json, relu_from_json
+from verisnn.io import network_from_json, relu_from_json
 from verisnn.semantics.simulate import Activation, simulate
 
 REGIONS_FORMAT = "verisnn.regions-cert/1"

@@ -8,7 +8,7 @@ from verisnn.analyses.properties import PROPERTIES, check_property
 from verisnn.cli.options import domain_option, json_option, network_argument, solver_options
 from verisnn.cli.render import show
 from verisnn.core.domain import parse_domain
-from verisnn.io.formats import load_network
+from verisnn.io import load_network
 from verisnn.solvers import SolverOptions
 
 

@@ -15,7 +15,7 @@ from verisnn.core.errors import InvalidInput
 from verisnn.core.kernels import BUILTINS, Kernel
 from verisnn.core.model import ReluNetwork
 from verisnn.core.numbers import fmt
-from verisnn.io.formats import load_any, load_relu, save_network
+from verisnn.io import load, load_relu, save_network
 from verisnn.solvers import SolverOptions
 
 
@@ -94,8 +94,8 @@ def equiv_command(first: str, second: str, domain: str, strategy: str, options: 
     """
     from verisnn.analyses.equivalence import check_equivalence
 
-    a = load_any(first)
-    b = load_any(second)
+    a = load(first)
+    b = load(second)
     box = parse_domain(domain, a.dimension)
     progress = None
     if not quiet and not as_json and sys.stderr.isatty():

@@ -20,7 +20,7 @@ from verisnn.core import affine as af
 from verisnn.core.domain import parse_domain
 from verisnn.core.model import Network
 from verisnn.core.results import Verdict
-from verisnn.io.formats import load_any
+from verisnn.io import load
 from verisnn.solvers import NAMES, SolverOptions
 
 MAX_LISTED = 40
@@ -77,7 +77,7 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
     covers the domain by construction, and every piece is replayed in the exact simulator.  ReLU
     networks (verisnn.relu/1 or ONNX) get their activation regions.  See docs/regions.md.
     """
-    network = load_any(net)
+    network = load(net)
     box = parse_domain(domain_text, network.dimension) if domain_text is not None else None
     if plot_path is not None:
         from verisnn.report.plot import check_plot_path

@@ -7,7 +7,7 @@ import click
 from verisnn.cli.options import json_option, network_argument
 from verisnn.cli.render import echo_json
 from verisnn.core.numbers import fmt
-from verisnn.io.formats import load_network, parse_inputs
+from verisnn.io import load_network, parse_inputs
 from verisnn.semantics.simulate import simulate
 
 

@@ -1,0 +1,99 @@
+"""Regression tests for the user-facing defects of issue 9 (each failed before its fix)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import EXAMPLES, ROOT
+
+GRAPH = {"format": "verisnn.snn/1", "kernel": "linear", "inputs": ["x0"],
+         "neurons": {"h": {"threshold": "1"}},
+         "synapses": [{"from": "x0", "to": "h", "weight": "1", "delay": "1"}], "outputs": ["h"]}
+LAYERED = {"inputs": 1, "layers": [{"weights": [[1]], "thresholds": [1]}]}
+
+
+def _with(doc: dict, path: tuple, key: str, value) -> dict:
+    """A copy of ``doc`` with ``key`` set to ``value`` in the object at ``path``."""
+    out = json.loads(json.dumps(doc))
+    obj = out
+    for step in path:
+        obj = obj[step]
+    obj[key] = value
+    return out
+
+
+# -- defect 2: unknown or duplicate keys are errors naming the key, with a near spelling --------------------------
+
+@pytest.mark.parametrize("doc, key, where, hint", [
+    ({k: v for k, v in _with(GRAPH, (), "kernal", {"name": "box", "delta": 1}).items() if k != "kernel"},
+     "kernal", "the network", "kernel"),
+    (_with(GRAPH, ("synapses", 0), "dealy", "2"), "dealy", "synapse 0 (x0->h)", "delay"),
+    (_with(GRAPH, ("neurons", "h"), "treshold", "2"), "treshold", "neuron 'h'", "threshold"),
+    (_with(GRAPH, (), "kernel", {"name": "box", "delat": "2"}), "delat", "kernel", "delta"),
+    (_with(GRAPH, (), "kernel", {"pieces": [{"from": 0, "value": 0, "slop": 1}]}), "slop", "piece 0", "slope"),
+    (_with(GRAPH, ("synapses", 0), "kernel", {"name": "box", "detla": "2"}), "detla", "synapse x0->h", "delta"),
+    (_with(GRAPH, (), "codes", {"inputs": [], "output": []}), "output", "'codes'", "outputs"),
+    (_with(GRAPH, (), "codes", {"outputs": [{"node": "h", "base": 1, "cod": "positive"}]}), "cod", "code 0", "code"),
+    (_with(LAYERED, (), "kernal", "linear"), "kernal", "the layered network", "kernel"),
+    (_with(LAYERED, ("layers", 0), "threshold", [1]), "threshold", "layer 1", "thresholds"),
+    (_with(LAYERED, ("layers", 0), "delay", [[1]]), "delay", "layer 1", "delays"),
+    (_with(LAYERED, ("layers", 0), "references", {"weights": [[1]], "time": [0]}), "time", "references of layer 1",
+     "times"),
+])
+def test_unknown_keys_in_network_files_exit_2(cli, tmp_path, doc, key, where, hint):
+    """A misspelt key is exit 2 with one line naming the key, where it is, and the near spelling."""
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(doc))
+    r = cli("simulate", path, "-i", "0")
+    assert r.code == 2, (r.out, r.err)
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.err, r.err
+    assert f"'{key}'" in lines[0] and where in lines[0] and f"did you mean '{hint}'" in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("relu, key, hint", [
+    ({"format": "verisnn.relu/1", "layers": [{"weights": [[1]], "bias": [0]}], "layer": []}, "layer", "layers"),
+    ({"format": "verisnn.relu/1", "layers": [{"weights": [[1]], "biases": [0]}]}, "biases", "bias"),
+])
+def test_unknown_keys_in_relu_files_exit_2(cli, tmp_path, relu, key, hint):
+    """ReLU JSON files are strict too (emulate, equiv, regions read them)."""
+    path = tmp_path / "relu.json"
+    path.write_text(json.dumps(relu))
+    r = cli("emulate", path, "-o", tmp_path / "out.json", "-d", "0:1")
+    assert r.code == 2, (r.out, r.err)
+    line = r.err.strip()
+    assert "\n" not in line and f"'{key}'" in line and f"did you mean '{hint}'" in line, line
+
+
+@pytest.mark.parametrize("text, key, where", [
+    ('{"inputs": ["x0"], "neurons": {"h": {"threshold": 1}, "h": {"threshold": 2}}, "outputs": ["h"]}', "h",
+     "in neurons"),
+    ('{"inputs": ["x0"], "inputs": ["x1"], "neurons": {"h": {"threshold": 1}}, "outputs": ["h"]}', "inputs",
+     "top level"),
+    ('{"inputs": 1, "layers": [{"weights": [[1]], "thresholds": [1], "weights": [[2]]}]}', "weights", "layers[0]"),
+    ('{"inputs": ["x0"], "neurons": {"h": {"threshold": 1}}, "synapses": '
+     '[{"from": "x0", "to": "h", "weight": 1, "weight": 5}], "outputs": ["h"]}', "weight", "synapses[0]"),
+])
+def test_duplicate_keys_exit_2(cli, tmp_path, text, key, where):
+    """A key written twice in one object is exit 2 naming the key and the object (it used to keep the last)."""
+    path = tmp_path / "net.json"
+    path.write_text(text)
+    r = cli("simulate", path, "-i", "0")
+    assert r.code == 2, (r.out, r.err)
+    line = r.err.strip()
+    assert "\n" not in line and f"duplicate key '{key}'" in line and where in line, line
+
+
+def test_description_and_written_files_stay_valid(cli, tmp_path):
+    """The free-text description is allowed, and what verisnn writes it reads back (strictness has no victims)."""
+    out = tmp_path / "em.json"
+    r = cli("emulate", EXAMPLES / "relu_small.json", "-o", out, "-d", "0:1")
+    assert r.code == 0, r.err
+    assert cli("simulate", out, "-i", "0,1").code == 0
+    assert cli("simulate", EXAMPLES / "graph.json", "-i", "1,7").code == 0
