@@ -20,12 +20,13 @@ from fractions import Fraction
 import highspy
 import numpy as np
 
-from verisnn.core.affine import Affine, is_const, scale
+from verisnn.core.affine import Affine, is_const
 from verisnn.core.errors import InternalError
 from verisnn.core.polyhedra import Farkas, Subspace, check_farkas, eliminate, satisfies
 from verisnn.solvers.lp_z3 import exact_farkas, exact_witness
 
 _INF = highspy.kHighsInf
+_CACHE = 100_000  # constraints whose float row / integer form a session remembers
 _BIG = 1e15  # float bounds beyond this are left to the exact fallback (HiGHS reads 1e20 as infinite)
 
 
@@ -44,42 +45,83 @@ def _new_model(n: int, timeout: float | None) -> highspy.Highs:
     return h
 
 
-def _clip(x: Fraction) -> float:
-    # a float guide only: the exact checks decide
-    return max(-_BIG, min(_BIG, float(x)))
+def _ratio(a: Fraction, b: Fraction) -> float:
+    """``a / b`` as the nearest float (exact integer division), clipped to +-_BIG: a float guide only."""
+    try:
+        x = (a.numerator * b.denominator) / (a.denominator * b.numerator)
+    except OverflowError:
+        x = _BIG if (a > 0) == (b > 0) else -_BIG
+    return max(-_BIG, min(_BIG, x))
 
 
-def _rows(gs: Sequence[Affine], n: int) -> tuple:
-    """The scaled float rows ``g_lin . s - |g_lin| t >= -g_0`` of non-constant constraints, as HiGHS arrays."""
+_RowFloats = tuple[float, tuple[int, ...], tuple[float, ...]]
+
+
+def _row(g: Affine, n: int) -> _RowFloats:
+    """The float row ``g_lin . s - |g_lin| t >= -g_0`` of ``g`` scaled to a largest linear coefficient of 1."""
+    index = tuple(k for k in range(n) if g[k + 1])
+    try:  # a float guide only: the exact checks decide
+        floats = [c.numerator / c.denominator for c in g]
+        big = max(abs(floats[k + 1]) for k in index)
+        if not 1e-100 < big < 1e100 or any(c and not 1e-200 < abs(x) < 1e200 for c, x in zip(g, floats)):
+            raise OverflowError
+        value = [floats[k + 1] / big for k in index]
+        lower = max(-_BIG, min(_BIG, -floats[0] / big))
+    except OverflowError:  # scale exactly first
+        exact = max(abs(c) for c in g[1:])
+        value = [_ratio(g[k + 1], exact) for k in index]
+        lower = -_ratio(g[0], exact)
+    norm = math.sqrt(sum(v * v for v in value))
+    return lower, index + (n,), tuple(value) + (-norm,)
+
+
+def _integers(g: Affine) -> tuple[int, ...]:
+    """``g`` times the positive common denominator of its coefficients: same sign everywhere, integer arithmetic."""
+    lcm = math.lcm(*(c.denominator for c in g))
+    return tuple(c.numerator * (lcm // c.denominator) for c in g)
+
+
+def _positive_at(forms: Sequence[tuple[int, ...]], numerators: Sequence[int], denominator: int) -> bool:
+    """True when every ``g`` (as :func:`_integers`) is > 0 at the point ``numerators / denominator`` (exact)."""
+    for c in forms:
+        v = c[0] * denominator
+        for a, p in zip(c[1:], numerators):
+            if a:
+                v += a * p
+        if v <= 0:
+            return False
+    return True
+
+
+def _rows(gs: Sequence[Affine], n: int, cache: dict[Affine, _RowFloats] | None = None) -> tuple:
+    """The scaled float rows of non-constant constraints ``gs``, as HiGHS ``addRows`` arguments."""
     lower, starts, index, value = [], [], [], []
     for g in gs:
-        big = max(abs(c) for c in g[1:])
-        ĝ = scale(g, 1 / big)
+        row = cache.get(g) if cache is not None else None
+        if row is None:
+            row = _row(g, n)
+            if cache is not None:
+                if len(cache) > _CACHE:
+                    cache.clear()
+                cache[g] = row
         starts.append(len(index))
-        norm = 0.0
-        for k in range(n):
-            if ĝ[k + 1]:
-                v = float(ĝ[k + 1])  # a float guide only: the exact checks decide
-                index.append(k)
-                value.append(v)
-                norm += v * v
-        index.append(n)
-        value.append(-math.sqrt(norm))
-        lower.append(_clip(-ĝ[0]))
+        lower.append(row[0])
+        index.extend(row[1])
+        value.extend(row[2])
     return (len(gs), np.array(lower), np.full(len(gs), _INF), len(index), np.array(starts, dtype=np.int32),
             np.array(index, dtype=np.int32), np.array(value))
 
 
-def _rationals(xs: Sequence[float], t: float, n: int) -> list[tuple[Fraction, ...]]:
-    """Rational points near the float point ``xs`` (simplest first), for a ball of radius about ``t``."""
-    exact = [Fraction(x) for x in xs]  # the float's exact binary value
+def _candidates(xs: Sequence[float], t: float) -> list[tuple[tuple[int, ...], int]]:
+    """Points ``P / D`` near the float point ``xs``, simplest first: ``D`` a power of two with ``sqrt(n) / D`` about
+    the slack ``t``, then finer ones.  ``xs`` is a float guide; the callers check every candidate exactly."""
     if t <= 0 or not all(math.isfinite(x) for x in xs):
-        return [tuple(exact)] if all(math.isfinite(x) for x in xs) else []
-    d0 = max(1, math.ceil(math.sqrt(max(n, 1)) / t))
+        return []
+    exponent = max(0, math.ceil(math.log2(math.sqrt(max(len(xs), 1)) / t)))
     out = []
-    for d in (d0, d0 * 256, d0 * 2**20):
-        out.append(tuple(x.limit_denominator(d) for x in exact))
-    out.append(tuple(exact))
+    for extra in (0, 8, 24):
+        d = 2 ** (exponent + extra)
+        out.append((tuple(round(x * d) for x in xs), d))
     return out
 
 
@@ -121,6 +163,8 @@ class HighsSession:
         self._rowcounts: list[int] = []
         self._last: tuple | None = None
         self._last_answer: _Answer | None = None
+        self._cache: dict[Affine, _RowFloats] = {}  # float rows by constraint
+        self._forms: dict[Affine, tuple[int, ...]] = {}  # integer forms by constraint
         self.push(base)
 
     # --- the constraint stack ---------------------------------------------------------------------------------
@@ -131,7 +175,7 @@ class HighsSession:
                 raise InternalError(f"constraint of width {len(g)} in an LP over {self.n} variables")
         rows = [g for g in group if not is_const(g)]
         if rows:
-            self._model.addRows(*_rows(rows, self.n))
+            self._model.addRows(*_rows(rows, self.n, self._cache))
         self._groups.append(group)
         self._rowcounts.append(len(rows))
         self._last = None
@@ -187,7 +231,7 @@ class HighsSession:
         extra_rows = [g for g in extra if not is_const(g)]
         model = self._model
         if extra_rows:
-            model.addRows(*_rows(extra_rows, self.n))
+            model.addRows(*_rows(extra_rows, self.n, self._cache))
         try:
             rows = [i for i, g in enumerate(constraints) if not is_const(g)]
             answer = self._guided(model, constraints, rows)
@@ -243,9 +287,10 @@ class HighsSession:
         solution = model.getSolution()
         xs = list(solution.col_value)
         t = xs[-1]
-        for point in _rationals(xs[:-1], t, len(xs) - 1) if t > 0 else ():
-            if satisfies(point, constraints):
-                return _Answer(point, None)
+        forms = [self._integer_form(g) for g in constraints]
+        for numerators, d in _candidates(xs[:-1], t):
+            if _positive_at(forms, numerators, d):
+                return _Answer(tuple(Fraction(p, d) for p in numerators), None)
         if solution.dual_valid:
             duals = np.abs(np.asarray(solution.row_dual))
             top = float(duals.max()) if len(duals) else 0.0
@@ -255,6 +300,14 @@ class HighsSession:
                 if farkas is not None:
                     return _Answer(None, farkas)
         return None
+
+    def _integer_form(self, g: Affine) -> tuple[int, ...]:
+        form = self._forms.get(g)
+        if form is None:
+            if len(self._forms) > _CACHE:
+                self._forms.clear()
+            form = self._forms[g] = _integers(g)
+        return form
 
     def _fallback(self, constraints: list[Affine], equal: list[Affine]) -> _Answer:
         self.fallbacks += 1

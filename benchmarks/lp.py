@@ -1,0 +1,147 @@
+"""The exact LP backends side by side on region-enumeration-like questions: HiGHS + exact checks vs z3.
+
+Run:  python benchmarks/lp.py [--dim 3] [--constraints 20 40] [--cells 40] [--seed 0]
+
+A question is what region enumeration asks of a cell: the cell is the open box ``(-4, 4)^dim`` cut by
+``m`` random hyperplanes (coefficients ``k/4``, each through a random point of the box, oriented so
+that one random point lies inside), and for a new random hyperplane ``h`` both ``cell and h > 0`` and
+``cell and h < 0`` are asked (``witness``), so about half the answers are "empty".  Printed per
+backend, per ``m``: milliseconds per question, including the exact check of the point and, for an
+empty answer, the exact Farkas certificate (``infeasibility``); and the milliseconds of one raw float
+HiGHS solve of the same LP (no exact work), as a fresh model and as the incremental
+add-row / solve / delete-row step the session does.  The answers of both backends are compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from fractions import Fraction
+
+import highspy
+import numpy as np
+
+from verisnn.core.affine import Affine, evaluate
+from verisnn.core.polyhedra import check_farkas
+from verisnn.solvers.lp import LPOptions, open_lp
+from verisnn.solvers.lp_highs import _new_model, _rows
+
+
+def box(n: int) -> list[Affine]:
+    out = []
+    for k in range(n):
+        unit = tuple(Fraction(int(j == k)) for j in range(n))
+        out += [(Fraction(4),) + unit, (Fraction(4),) + tuple(-x for x in unit)]
+    return out
+
+
+def hyperplane(rng: random.Random, n: int) -> Affine:
+    """A random hyperplane ``a.s + c`` with ``a_i = k/4`` through a random point of the box."""
+    a = [Fraction(rng.choice([k for k in range(-8, 9) if k]), 4) for _ in range(n)]
+    p = [Fraction(rng.randint(-15, 15), 4) for _ in range(n)]
+    return (-sum(x * y for x, y in zip(a, p)),) + tuple(a)
+
+
+def cell(rng: random.Random, n: int, m: int) -> list[Affine]:
+    """``m`` random hyperplanes oriented to contain a random point (a nonempty open cell)."""
+    inside = [Fraction(rng.randint(-31, 31), 8) for _ in range(n)]
+    out = []
+    while len(out) < m:
+        h = hyperplane(rng, n)
+        v = evaluate(h, inside)
+        if v:
+            out.append(h if v > 0 else tuple(-x for x in h))
+    return out
+
+
+def questions(seed: int, n: int, m: int, cells: int) -> list[tuple[list[Affine], Affine]]:
+    rng = random.Random(seed)
+    return [(cell(rng, n, m), hyperplane(rng, n)) for _ in range(cells)]
+
+
+def run_backend(name: str, n: int, qs, certificates: bool) -> tuple[float, list[bool], int, int]:
+    """Seconds per question (with a Farkas certificate for each empty answer if asked), answers, count, fallbacks."""
+    session = open_lp([f"s{k}" for k in range(n)], box(n), LPOptions(name))
+    answers: list[bool] = []
+    t0 = time.perf_counter()
+    for constraints, h in qs:
+        session.push(constraints)
+        for g in (h, tuple(-x for x in h)):
+            point = session.witness([g])
+            if point is None and certificates:
+                farkas = session.infeasibility([g])
+                assert farkas is not None and check_farkas(session.asserted() + [g], (), farkas)
+            answers.append(point is not None)
+        session.pop()
+    seconds = time.perf_counter() - t0
+    return seconds / len(answers), answers, len(answers), session.fallbacks
+
+
+def raw_highs(n: int, qs) -> tuple[float, float]:
+    """Seconds of one float HiGHS solve of the same LP: a fresh model, and the incremental add/solve/delete."""
+    fresh = incremental = 0.0
+    count = 0
+    base = box(n)
+    for constraints, h in qs:
+        rows = _rows(base + constraints, n)
+        for g in (h, tuple(-x for x in h)):
+            t0 = time.perf_counter()
+            model = highspy._Highs()
+            model.setOptionValue("output_flag", False)
+            model.addCols(n + 1, np.append(np.zeros(n), 1.0), np.full(n + 1, -highspy.kHighsInf),
+                          np.append(np.full(n, highspy.kHighsInf), 1.0), 0, np.zeros(0, dtype=np.int32),
+                          np.zeros(0, dtype=np.int32), np.zeros(0))
+            model.changeObjectiveSense(highspy.ObjSense.kMaximize)
+            model.addRows(*rows)
+            model.addRows(*_rows([g], n))
+            model.run()
+            fresh += time.perf_counter() - t0
+            count += 1
+        model = _new_model(n, None)
+        model.addRows(*rows)
+        model.run()
+        for g in (h, tuple(-x for x in h)):
+            t0 = time.perf_counter()
+            model.addRows(*_rows([g], n))
+            model.run()
+            model.getSolution()
+            total = model.getNumRow()
+            model.deleteRows(1, np.array([total - 1], dtype=np.int32))
+            incremental += time.perf_counter() - t0
+    return fresh / count, incremental / count
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dim", type=int, default=3)
+    ap.add_argument("--constraints", type=int, nargs="+", default=[20, 40])
+    ap.add_argument("--cells", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    print(f"dim {args.dim}, box (-4, 4)^{args.dim} + m random hyperplanes, {args.cells} cells x 2 questions")
+    print("ms per question; '+cert' also asks the Farkas certificate of each empty answer; 'raw' is one float HiGHS")
+    print("solve of the same LP (fresh model / incremental add-solve-delete), no exact work")
+    print(f"{'m':>4} {'empty':>6} {'highs':>9} {'z3':>7} {'z3/hi':>6} {'highs+cert':>10} {'z3+cert':>9} {'z3/hi':>6} "
+          f"{'raw fresh':>10} {'raw incr':>9} {'hi/raw':>9} {'hi+c/raw':>10} {'fb':>5}")
+    ok = True
+    for m in args.constraints:
+        qs = questions(args.seed + m, args.dim, m, args.cells)
+        hi, hi_answers, count, fallbacks = run_backend("highs", args.dim, qs, False)
+        z3, z3_answers, _, _ = run_backend("z3", args.dim, qs, False)
+        hic, _, _, fallbacks_c = run_backend("highs", args.dim, qs, True)
+        z3c, _, _, _ = run_backend("z3", args.dim, qs, True)
+        fresh, incr = raw_highs(args.dim, qs)
+        ok &= hi_answers == z3_answers
+        empty = count - sum(hi_answers)
+        print(f"{m:>4} {empty:>6} {hi * 1e3:>9.3f} {z3 * 1e3:>7.3f} {z3 / hi:>6.1f} {hic * 1e3:>10.3f} "
+              f"{z3c * 1e3:>9.3f} {z3c / hic:>6.1f} {fresh * 1e3:>10.3f} {incr * 1e3:>9.3f} {hi / incr:>9.1f} "
+              f"{hic / incr:>10.1f} {fallbacks + fallbacks_c:>5}")
+    print("answers agree" if ok else "ANSWERS DIFFER")
+    if not ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
