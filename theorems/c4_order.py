@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from verisnn.analyses.properties import check_property
+from verisnn.claims.generators import positive_linear, size_widths
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.domain import Box
-from verisnn.claims.generators import positive_linear, size_widths
 from verisnn.core.model import Network, Reference, Synapse, layered
-from verisnn.analyses.properties import check_property
 from verisnn.core.results import Result
 from verisnn.solvers import SolverOptions
 
