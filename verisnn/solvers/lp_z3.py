@@ -112,7 +112,7 @@ class Oracle:
             raise SolverUnknown(f"z3 returned {result}: {self.solver.reason_unknown()}")
         model = self.solver.model()
         p = tuple(_value(model, x) for x in self.vars)
-        if not satisfies(p, extra, equal):
+        if not satisfies(p, self.asserted() + extra, equal):
             raise InternalError("z3 model violates a constraint it was asked to satisfy")
         return p
 
