@@ -71,7 +71,7 @@ def connect(address: str, jobs: int = 1, timeout: float = CONNECT_TIMEOUT) -> It
     distributed = _distributed()
     if address == LOCAL:
         cluster = distributed.LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                           dashboard_address=None, silence_logs=logging.ERROR)
+                                           dashboard_address=None, silence_logs=logging.CRITICAL)
         with cluster, distributed.Client(cluster) as client:
             yield client
         return
