@@ -5,10 +5,12 @@ kernels, on the set of inputs sharing a causal pattern every firing time is affi
 and finitely many patterns occur, so ``R`` is PWL.  verisnn produces the certificate: a finite
 list of (pattern, open polyhedron, affine output map) such that
 
-* the closed polyhedra cover the box (z3 proves: no point of the box lies outside all of them);
-* on each open polyhedron the network has that pattern and those outputs (z3 proves it with the
-  shared network encoding, piece by piece; each piece's interior point is also replayed in the
-  exact simulator);
+* the closed polyhedra cover the box, and on each open polyhedron the network has that pattern
+  and those outputs: the PWL certificate (``verisnn.pwl-cert/1``, docs/regions.md: the split tree
+  with Farkas certificates of its empty parts, every piece's interior point and causal-condition
+  multipliers) is re-checked by the independent checker, and written to ``verisnn prove
+  --certificates DIR``;
+* independently, the solver proves each piece with the shared network encoding;
 * for d <= 2 (size key ``strata``), the same for the lower-dimensional pieces on every boundary
   hyperplane, face of the box and vertex, where a discontinuous network may take yet another
   pattern, so the certificate determines R at every point of the closed box.
@@ -22,18 +24,28 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
-from verisnn.core import affine as af
-from verisnn.claims.registry import RunContext, claim
-from verisnn.core.domain import Box
+from verisnn.analyses.regions import (
+    LP_BACKENDS,
+    PWL_FORMAT,
+    RegionMap,
+    certify,
+    enumerate_regions,
+    prove_pieces,
+    strata,
+)
 from verisnn.claims.generators import positive_linear, signed
-from verisnn.io.formats import network_to_json
+from verisnn.claims.registry import RunContext, claim
+from verisnn.core import affine as af
+from verisnn.core.domain import Box
 from verisnn.core.model import Network
 from verisnn.core.numbers import fmt
-from verisnn.analyses.regions import RegionMap, Undecided, enumerate_regions, prove_pieces, strata
 from verisnn.core.results import Counterexample, Result, Verdict
+from verisnn.io import network_to_json
 from verisnn.semantics.simulate import realize
+from verisnn.solvers.lp import LPUndecided
 
 KERNELS: dict[str, Any] = {
     "linear": "linear",
@@ -41,6 +53,10 @@ KERNELS: dict[str, Any] = {
     "saturating": {"name": "saturating", "delta": "1"},
     "triangle": {"name": "triangle", "delta": "1"},
 }
+
+
+class _Undecided(Exception):
+    """A step of the certificate was not decided; the claim's result is UNKNOWN with the reason."""
 
 
 def _network(size: Mapping[str, Any]) -> tuple[Network, Box]:
@@ -55,20 +71,24 @@ def _network(size: Mapping[str, Any]) -> tuple[Network, Box]:
     return net, Box.uniform(0, hi, widths[0])
 
 
-def _certificate(size: Mapping[str, Any], ctx: RunContext) -> tuple[Network, Box, RegionMap, list[RegionMap]]:
-    """Full-dimensional pieces (cover proved in one z3 query), and with ``strata`` the lower-dimensional
-    ones too; every piece of every stratum proved with the network encoding."""
+def _certificate(size: Mapping[str, Any], ctx: RunContext, subject: str = "C2"
+                 ) -> tuple[Network, Box, RegionMap, list[RegionMap]]:
+    """Full-dimensional pieces (their PWL certificate checked by the independent checker), and with
+    ``strata`` the lower-dimensional ones too; every piece of every stratum proved with the network encoding."""
     net, box = _network(size)
-    rm = enumerate_regions(net, box, prove_cover=True, solver=ctx, timeout=ctx.timeout, seed=ctx.seed)
-    if rm.covered is not True:
-        raise Undecided("the solver did not decide the cover query")
+    rm = enumerate_regions(net, box, timeout=ctx.timeout, seed=ctx.seed, lp=getattr(ctx, "lp", LP_BACKENDS[0]))
+    folder = getattr(ctx, "certificates", None)
+    slug = "_".join(f"{key}{value}" for key, value in sorted(size.items())) or "default"
+    checked = certify(rm, PWL_FORMAT, Path(folder) / f"{subject}_{slug}.json" if folder else None)
+    if checked.verdict is not Verdict.PROVED:
+        raise _Undecided(checked.reason)
     lower: list[RegionMap] = []
     if size.get("strata", box.dimension <= 2):
         lower = [s for s in strata(net, box, timeout=ctx.timeout) if s.space.dimension < rm.space.dimension]
     for part in [rm, *lower]:
         proof = prove_pieces(part, ctx)
         if proof.verdict is not Verdict.PROVED:
-            raise Undecided(proof.reason)
+            raise _Undecided(proof.reason)
     return net, box, rm, lower
 
 
@@ -92,7 +112,7 @@ def pwl_certificate(size: Mapping[str, Any], ctx: RunContext) -> Result:
     t0 = time.perf_counter()
     try:
         _, box, rm, lower = _certificate(size, ctx)
-    except Undecided as exc:
+    except (LPUndecided, _Undecided) as exc:
         return Result("C2", Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
     solver = "z3 and cvc5" if ctx.solver == "both" else ctx.solver
     low = sum(s.pieces for s in lower)
@@ -100,8 +120,8 @@ def pwl_certificate(size: Mapping[str, Any], ctx: RunContext) -> Result:
                    "point of the closed box is in a certified piece") if lower else ""
     return Result(
         "C2", Verdict.PROVED, time.perf_counter() - t0,
-        reason=f"{rm.pieces} pieces ({rm.count} causal patterns) cover {box} (z3){strata_text}; every piece "
-               f"proved with the encoding ({solver})",
+        reason=f"{rm.pieces} pieces ({rm.count} causal patterns) cover {box} (PWL certificate checked)"
+               f"{strata_text}; every piece proved with the encoding ({solver})",
         size=size, details={"pieces": rm.pieces, "count": rm.count, "lower_dimensional_pieces": low,
                             "certificate": _summary(rm)},
     )
@@ -113,8 +133,8 @@ def one_piece(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: the network is affine on the whole box (one piece); two pieces with different maps refute it."""
     t0 = time.perf_counter()
     try:
-        net, _, rm, _ = _certificate(size, ctx)
-    except Undecided as exc:
+        net, _, rm, _ = _certificate(size, ctx, "C2-one-piece")
+    except (LPUndecided, _Undecided) as exc:
         return Result("C2-one-piece", Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
     first = rm.regions[0]
     for other in rm.regions[1:]:

@@ -11,8 +11,9 @@ Singh, Fono, Kutyniok (arXiv 2308.08218): with positive weights and the linear k
 
 Counts are exact (:mod:`verisnn.analyses.regions`): the number of causal patterns realized on an open set
 of inputs, over all of ``Q^d`` (no box, so no region is lost at the border).  Every piece's
-interior point is replayed in the exact simulator, and the split tree of the enumeration covers
-the domain by construction (docs/regions.md).  Instances use seeded random weights (multiples of 1/4).
+interior point is replayed in the exact simulator, the split tree of the enumeration covers the
+domain by construction, and every count's certificate is re-checked by the independent checker
+(written to ``verisnn prove --certificates DIR``; docs/regions.md).  Instances use seeded random weights (multiples of 1/4).
 """
 
 from __future__ import annotations
@@ -22,20 +23,23 @@ import time
 from collections.abc import Mapping
 from fractions import Fraction
 from math import comb
+from pathlib import Path
 from typing import Any
 
-from verisnn.claims.registry import RunContext, claim
-from verisnn.io.formats import network_to_json
-from verisnn.core.model import Network, ReluNetwork, relu_network
 from verisnn.analyses.regions import (
+    LP_BACKENDS,
     RegionMap,
+    certify,
     count_regions,
     one_layer,
     one_layer_bounds,
     relu_layer_bound,
     shared_layer,
 )
+from verisnn.claims.registry import RunContext, claim
+from verisnn.core.model import Network, ReluNetwork, relu_network
 from verisnn.core.results import Counterexample, Result, Verdict
+from verisnn.io import network_to_json
 from verisnn.semantics.simulate import realize
 
 
@@ -60,7 +64,7 @@ class _Undecided(Exception):
 
 
 def _count(net: Network | ReluNetwork, ctx: RunContext) -> RegionMap:
-    res = count_regions(net, None, timeout=ctx.timeout, seed=ctx.seed, lp=getattr(ctx, "lp", "z3"))
+    res = count_regions(net, None, timeout=ctx.timeout, seed=ctx.seed, lp=getattr(ctx, "lp", LP_BACKENDS[0]))
     if res.verdict is not Verdict.PROVED:
         raise _Undecided(res.reason)
     return res.details["regions"]
@@ -80,17 +84,26 @@ def _witness(rm: RegionMap, relation: str) -> Counterexample:
 
 
 def _judge(subject: str, size: Mapping[str, Any], runs: list[tuple[str, RegionMap, bool, str]],
-           t0: float) -> Result:
-    """PROVED if every run's predicate holds; REFUTED with the first failing run's certificate."""
+           t0: float, ctx: RunContext) -> Result:
+    """Every count's certificate must pass the checker (written to ``ctx.certificates`` if set), else UNKNOWN;
+    then PROVED if every run's predicate holds, REFUTED with the first failing run's pieces."""
     details = {"instances": [{"network": name, "count": rm.count, "pieces": rm.pieces,
                               "seconds": round(rm.seconds, 3)} for name, rm, _, _ in runs]}
+    folder = getattr(ctx, "certificates", None)
+    for k, (name, rm, _, _) in enumerate(runs):
+        slug = "_".join(f"{key}{value}" for key, value in sorted(size.items())) or "default"
+        path = Path(folder) / f"{subject}_{slug}_{k}.json" if folder else None
+        checked = certify(rm, path=path)
+        if checked.verdict is not Verdict.PROVED:
+            return Result(subject, Verdict.UNKNOWN, time.perf_counter() - t0, reason=f"{name}: {checked.reason}",
+                          size=size, details=details)
     for name, rm, ok, relation in runs:
         if not ok:
             return Result(subject, Verdict.REFUTED, time.perf_counter() - t0, _witness(rm, f"{name}: {relation}"),
                           size=size, details=details)
     counts = ", ".join(f"{name}: {rm.count}" for name, rm, _, _ in runs)
     return Result(subject, Verdict.PROVED, time.perf_counter() - t0,
-                  reason=f"exact counts ({counts}); every piece replayed, the split tree covers by construction",
+                  reason=f"exact counts ({counts}); every count's certificate checked by the independent checker",
                   size=size, details=details)
 
 
@@ -124,7 +137,7 @@ def _one_neuron(size: Mapping[str, Any], ctx: RunContext, subject: str, target: 
     relu = _count(_relu_layer(d, 1, d), ctx)
     if subject == "C9":
         runs.append(("ReLU neuron", relu, relu.count <= 2, f"a ReLU neuron with {relu.count} regions"))
-    return _judge(subject, size, runs, t0)
+    return _judge(subject, size, runs, t0, ctx)
 
 
 @claim("C9", expected="proved", sizes=[{"d": 2}, {"d": 3}, {"d": 4}, {"d": 5}])
@@ -158,7 +171,7 @@ def _shared(size: Mapping[str, Any], ctx: RunContext, subject: str, target: Any)
     rm = _count(shared_layer(w, thresholds), ctx)
     want = target(d, m)
     return _judge(subject, size, [(f"w={list(map(str, w))}", rm, rm.count == want,
-                                   f"{rm.count} causal regions, not {want}")], t0)
+                                   f"{rm.count} causal regions, not {want}")], t0, ctx)
 
 
 @claim("C9-shared", expected="proved",
@@ -187,7 +200,7 @@ def two_inputs(size: Mapping[str, Any], ctx: RunContext) -> Result:
     for seed in range(int(size.get("seeds", 4))):
         rm = _count(_positive_layer(2, m, 7 * m + seed), ctx)
         runs.append((f"seed {seed}", rm, rm.count <= 2 * m + 1, f"{rm.count} > 2m+1 = {2 * m + 1}"))
-    return _judge("C9-d2", size, runs, t0)
+    return _judge("C9-d2", size, runs, t0, ctx)
 
 
 @claim("C9-d2-2m", expected="refuted", broken_of="C9-d2", sizes=[{"m": 1}, {"m": 2}])
@@ -202,7 +215,7 @@ def two_inputs_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
         runs.append((f"seed {seed}", rm, rm.count <= 2 * m, f"{rm.count} regions > 2m = {2 * m}"))
         if rm.count > 2 * m:
             break
-    return _judge("C9-d2-2m", size, runs, t0)
+    return _judge("C9-d2-2m", size, runs, t0, ctx)
 
 
 @claim("C9-one-layer", expected="proved", sizes=[{"d": 2, "m": 3}, {"d": 3, "m": 2}, {"d": 3, "m": 3}])
@@ -216,7 +229,7 @@ def one_layer_bound(size: Mapping[str, Any], ctx: RunContext) -> Result:
     for seed in range(int(size.get("seeds", 3))):
         rm = _count(_positive_layer(d, m, 13 * d + 5 * m + seed), ctx)
         runs.append((f"seed {seed}", rm, lo <= rm.count <= hi, f"{rm.count} regions outside [{lo}, {hi}]"))
-    return _judge("C9-one-layer", size, runs, t0)
+    return _judge("C9-one-layer", size, runs, t0, ctx)
 
 
 @claim("C9-one-layer-lower", expected="refuted", broken_of="C9-one-layer", sizes=[{"d": 2, "m": 2}])
@@ -231,7 +244,7 @@ def one_layer_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
         runs.append((f"seed {seed}", rm, rm.count >= 2 ** d + m, f"{rm.count} regions < 2^d + m = {2 ** d + m}"))
         if rm.count < 2 ** d + m:
             break
-    return _judge("C9-one-layer-lower", size, runs, t0)
+    return _judge("C9-one-layer-lower", size, runs, t0, ctx)
 
 
 # --- ReLU layers ------------------------------------------------------------------------------------
@@ -243,7 +256,7 @@ def _relu(size: Mapping[str, Any], ctx: RunContext, subject: str, bound: Any) ->
         rm = _count(_relu_layer(d, m, 17 * d + m + seed), ctx)
         b = bound(d, m)
         runs.append((f"seed {seed}", rm, rm.count <= b, f"{rm.count} activation regions > {b}"))
-    return _judge(subject, size, runs, t0)
+    return _judge(subject, size, runs, t0, ctx)
 
 
 @claim("C9-relu", expected="proved", sizes=[{"d": 2, "m": 3}, {"d": 2, "m": 5}, {"d": 3, "m": 4}])

@@ -26,6 +26,7 @@ from typing import Any
 
 from verisnn.core.errors import InvalidInput
 from verisnn.core.results import Result, Verdict
+from verisnn.io.jsonio import suggestion
 
 EXPECTED = {"proved": Verdict.PROVED, "refuted": Verdict.REFUTED, "witness found": Verdict.REFUTED,
             "unknown": Verdict.UNKNOWN}
@@ -39,6 +40,8 @@ class RunContext:
     solver: str = "z3"  # "z3", "cvc5" or "both"
     rlimit: int | None = None  # deterministic z3 resource limit, if set
     seed: int = 0
+    certificates: str | None = None  # directory where region claims write their certificates
+    lp: str = "highs"  # exact LP backend of region enumeration ("highs" or "z3")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,13 @@ class Claim:
     default: bool = True  # part of the default table of `verisnn prove`
     module: str = ""
     limits: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # per-key integer ranges of sizes
+    keys: tuple[str, ...] = ()  # size keys it reads beyond those of its default sizes and limits
+    source: str = ""  # the file that declares it
+
+    @property
+    def size_keys(self) -> frozenset[str]:
+        """The size keys this claim reads: those of its default sizes, its limits and its declared ``keys``."""
+        return frozenset(k for s in self.sizes for k in s) | frozenset(self.limits) | frozenset(self.keys)
 
     @property
     def key(self) -> str:
@@ -75,6 +85,7 @@ def claim(
     broken_of: str | None = None,
     default: bool = True,
     limits: Mapping[str, tuple[int, int]] | None = None,
+    keys: Sequence[str] = (),
 ) -> Callable[[Callable[[Mapping[str, Any], RunContext], Result]], Callable[[Mapping[str, Any], RunContext], Result]]:
     """Register a claim (see the module docstring)."""
     if expected not in EXPECTED:
@@ -85,7 +96,7 @@ def claim(
         title = doc.splitlines()[0] if doc else fn.__name__
         _REGISTRY.append(
             Claim(id, fn, EXPECTED[expected], mode, tuple(dict(s) for s in sizes), title, doc, broken_of, default,
-                  fn.__module__, dict(limits or {}))
+                  fn.__module__, dict(limits or {}), tuple(keys), fn.__code__.co_filename)
         )
         return fn
 
@@ -151,7 +162,15 @@ KERNEL_NAMES = ("linear", "box", "saturating", "triangle")
 
 
 def check_size(c: Claim, size: Mapping[str, Any]) -> None:
-    """Reject a user's ``--size`` that a claim cannot run sensibly (exit 2 instead of a hang or a crash)."""
+    """Reject a user's ``--size`` that a claim cannot run sensibly (exit 2 instead of a hang or a crash).
+
+    A key the claim does not read is an error too (it would run its defaults under a wrong label).
+    """
+    known = c.size_keys
+    for key in size:
+        if key not in known:
+            reads = f"it reads {', '.join(sorted(known))}" if known else "it takes no size keys"
+            raise InvalidInput(f"size key {key!r} is not read by {c.id}{suggestion(key, known)} ({reads})")
     limits = {**SIZE_LIMITS, **c.limits}
     for key, value in size.items():
         if key in limits:
@@ -164,6 +183,23 @@ def check_size(c: Claim, size: Mapping[str, Any]) -> None:
                 raise InvalidInput(f"size widths={value!r} must be a list of 1 to 12 integers in [1, 256]")
         elif key == "kernel" and value not in KERNEL_NAMES:
             raise InvalidInput(f"size kernel={value!r} must be one of {', '.join(KERNEL_NAMES)}")
+
+
+def sized(chosen: Sequence[Claim], ids: Sequence[str], size: Mapping[str, Any]) -> list[Claim]:
+    """The chosen claims that can run at ``size``, each checked with :func:`check_size`.
+
+    A claim named exactly by an id must accept every key of ``size``; members of a named family that
+    do not read all its keys (C3-param for ``widths``) are left out.  No claim left is an error.
+    """
+    named = {i.lower() for i in ids}
+    out = []
+    for c in chosen:
+        if c.id.lower() in named or set(size) <= c.size_keys:
+            check_size(c, size)
+            out.append(c)
+    if chosen and not out:
+        check_size(chosen[0], size)  # raises, naming the first unknown key
+    return out
 
 
 def select(claims: Sequence[Claim], ids: Sequence[str]) -> list[Claim]:

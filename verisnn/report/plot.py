@@ -19,7 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch, Polygon
 
-from verisnn.analyses.regions import RegionMap, Space, enumerate_regions
+from verisnn.analyses.regions import LP_BACKENDS, RegionMap, Space, enumerate_regions
 from verisnn.core import affine as af
 from verisnn.core.affine import Affine
 from verisnn.core.domain import Box
@@ -99,7 +99,7 @@ def _slice_box(box: Box) -> tuple[Box, list[int]]:
 
 
 def plot_regions(net: Network | ReluNetwork, box: Box, path: str | Path, *, title: str | None = None,
-                 max_labels: int = 40, timeout: float = 60.0, lp: str = "z3") -> Picture:
+                 max_labels: int = 40, timeout: float = 60.0, lp: str = LP_BACKENDS[0]) -> Picture:
     """Draw the 2-D slice of ``box`` through its first two non-degenerate inputs (the others at their
     lower bounds) coloured by pattern, and output 0 along the horizontal line through the slice's middle."""
     check_plot_path(path)

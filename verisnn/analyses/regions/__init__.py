@@ -20,7 +20,7 @@ of the split tree cover the domain by construction, and every piece's interior p
 in the exact simulator (pattern and every output's affine map).
 """
 
-from verisnn.analyses.regions.certificate import certificate, write_certificate
+from verisnn.analyses.regions.certificate import PWL_FORMAT, REGIONS_FORMAT, certificate, certify, write_certificate
 from verisnn.analyses.regions.enumerate import count_regions, enumerate_regions
 from verisnn.analyses.regions.families import (
     one_layer,
@@ -29,7 +29,7 @@ from verisnn.analyses.regions.families import (
     search_max_regions,
     shared_layer,
 )
-from verisnn.analyses.regions.lp import LP_BACKENDS, Undecided
+from verisnn.analyses.regions.lp import LP_BACKENDS
 from verisnn.analyses.regions.maps import Region, RegionMap, pattern_label
 from verisnn.analyses.regions.pieces import covers, prove_cover, prove_pieces
 from verisnn.analyses.regions.sampling import sample_patterns
@@ -38,11 +38,13 @@ from verisnn.analyses.regions.strata import patterns_by_dimension, strata
 
 __all__ = [
     "LP_BACKENDS",
+    "PWL_FORMAT",
+    "REGIONS_FORMAT",
     "Region",
     "RegionMap",
     "Space",
-    "Undecided",
     "certificate",
+    "certify",
     "count_regions",
     "covers",
     "enumerate_regions",

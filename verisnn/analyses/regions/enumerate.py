@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from verisnn.analyses.regions.lp import Undecided, open_lp
+from verisnn.analyses.regions.lp import LP_BACKENDS, open_lp
 from verisnn.analyses.regions.maps import AnyNetwork, Region, RegionMap, affine_outputs
 from verisnn.analyses.regions.space import Space, domain_space
 from verisnn.analyses.regions.sweep import Tie, relu_step, relu_units, snn_step
@@ -34,6 +34,7 @@ from verisnn.core.domain import Box
 from verisnn.core.errors import InternalError, InvalidInput
 from verisnn.core.model import ReluNetwork
 from verisnn.core.results import Result, Verdict
+from verisnn.solvers.lp import LPUndecided
 
 
 def _perturb(p: Sequence[Fraction], constraints: Sequence[Affine], rng: random.Random) -> tuple[Fraction, ...]:
@@ -51,14 +52,14 @@ def _perturb(p: Sequence[Fraction], constraints: Sequence[Affine], rng: random.R
 
 def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, verify: bool = True,
                       prove_cover: bool = False, timeout: float = 60.0, seed: int = 0,
-                      deadline: float | None = None, lp: str = "z3", solver: Any = None) -> RegionMap:
+                      deadline: float | None = None, lp: str = LP_BACKENDS[0], solver: Any = None) -> RegionMap:
     """All causal (or activation) regions of ``net`` on ``domain`` (a Box, a Space, or None = ``Q^d``).
 
     ``verify`` replays every piece's interior point in the exact simulator; ``prove_cover`` also
     asks the SMT solver (``solver``: SolverOptions or a RunContext) to prove the pieces cover the
     domain.  ``lp`` names the LP backend; ``timeout`` bounds each LP call (seconds) and
     ``deadline`` (a ``time.monotonic()`` value) the whole run.  An undecided LP question or the
-    deadline raises the LP layer's exception (:data:`verisnn.analyses.regions.lp.Undecided`):
+    deadline raises the LP layer's exception (:class:`verisnn.solvers.lp.LPUndecided`):
     :func:`count_regions` turns it into an UNKNOWN result, so a count is never a guess.  The
     returned map keeps the split tree (``RegionMap.tree``) that a certificate is written from.
     """
@@ -102,7 +103,7 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
         work: list[tuple[list[Affine], tuple[Fraction, ...], dict]] = [([], point, root)]
         while work:
             if deadline is not None and time.monotonic() > deadline:
-                raise Undecided("region enumeration ran out of time")
+                raise LPUndecided("region enumeration ran out of time")
             extra, p, node = work.pop()
             inside = bounds + cons + extra
             for _ in range(50):
@@ -140,7 +141,7 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
 
     def dfs(k: int, cons: list[Affine], point: tuple[Fraction, ...], aff: dict, labels: list, steps: tuple) -> dict:
         if deadline is not None and time.monotonic() > deadline:
-            raise Undecided("region enumeration ran out of time")
+            raise LPUndecided("region enumeration ran out of time")
         if k == len(units):
             leaves.append(Region(tuple(labels), tuple(cons), point, space.x(point), affine_outputs(net, aff, n), steps))
             return {"piece": len(leaves) - 1}
@@ -177,7 +178,7 @@ def count_regions(net: AnyNetwork, domain: Box | Space | None = None, **kwargs: 
     subject = "regions"
     try:
         rm = enumerate_regions(net, domain, **kwargs)
-    except Undecided as exc:
+    except LPUndecided as exc:
         return Result(subject, Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc) or "LP undecided")
     if not rm.verified:
         return Result(subject, Verdict.UNKNOWN, time.perf_counter() - t0,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
-from verisnn.analyses.regions.lp import open_lp
+from verisnn.analyses.regions.lp import LP_BACKENDS, open_lp
 from verisnn.analyses.regions.space import Space
 from verisnn.core import affine as af
 from verisnn.core.affine import Affine
@@ -75,7 +75,7 @@ class RegionMap:
             check_point(self.network, r.pattern, r.outputs, r.point, r.x)
         return replace(self, verified=True)
 
-    def minimized(self, timeout: float = 60.0, lp: str = "z3") -> RegionMap:
+    def minimized(self, timeout: float = 60.0, lp: str = LP_BACKENDS[0]) -> RegionMap:
         """The same pieces with redundant constraints removed (each removal justified by an exact LP).
 
         The split tree is dropped: it refers to the pieces' full constraint lists.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from verisnn.analyses.regions.enumerate import enumerate_regions
+from verisnn.analyses.regions.lp import LP_BACKENDS
 from verisnn.analyses.regions.maps import AnyNetwork, RegionMap
 from verisnn.analyses.regions.space import Space, domain_space
 from verisnn.core.domain import Box
@@ -10,7 +11,7 @@ from verisnn.core.errors import InvalidInput
 
 
 def strata(net: AnyNetwork, domain: Box | Space | None = None, *, max_dimension: int = 3,
-           timeout: float = 60.0, lp: str = "z3") -> list[RegionMap]:
+           timeout: float = 60.0, lp: str = LP_BACKENDS[0]) -> list[RegionMap]:
     """Pieces of every dimension: together their open pieces contain every point of the closed domain.
 
     The domain (dimension at most ``max_dimension``) is decomposed recursively: its full-dimensional
@@ -50,7 +51,7 @@ def strata(net: AnyNetwork, domain: Box | Space | None = None, *, max_dimension:
 
 
 def patterns_by_dimension(net: AnyNetwork, domain: Box | Space | None = None, *, max_dimension: int = 3,
-                          timeout: float = 60.0, lp: str = "z3") -> dict[tuple, int]:
+                          timeout: float = 60.0, lp: str = LP_BACKENDS[0]) -> dict[tuple, int]:
     """Every pattern realized anywhere on the closed domain, with the largest dimension where it occurs.
 
     Built from :func:`strata`.  Patterns with dimension below the domain's are the lower-dimensional
