@@ -21,6 +21,7 @@ the piece count and the pattern count are both reported.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from fractions import Fraction
@@ -78,7 +79,7 @@ def _certificate(size: Mapping[str, Any], ctx: RunContext, subject: str = "C2"
     net, box = _network(size)
     rm = enumerate_regions(net, box, timeout=ctx.timeout, seed=ctx.seed, lp=getattr(ctx, "lp", LP_BACKENDS[0]))
     folder = getattr(ctx, "certificates", None)
-    slug = "_".join(f"{key}{value}" for key, value in sorted(size.items())) or "default"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", "_".join(f"{k}{v}" for k, v in sorted(size.items()))).strip("-") or "default"
     checked = certify(rm, PWL_FORMAT, Path(folder) / f"{subject}_{slug}.json" if folder else None)
     if checked.verdict is not Verdict.PROVED:
         raise _Undecided(checked.reason)

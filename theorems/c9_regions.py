@@ -19,6 +19,7 @@ domain by construction, and every count's certificate is re-checked by the indep
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Mapping
 from fractions import Fraction
@@ -91,7 +92,7 @@ def _judge(subject: str, size: Mapping[str, Any], runs: list[tuple[str, RegionMa
                               "seconds": round(rm.seconds, 3)} for name, rm, _, _ in runs]}
     folder = getattr(ctx, "certificates", None)
     for k, (name, rm, _, _) in enumerate(runs):
-        slug = "_".join(f"{key}{value}" for key, value in sorted(size.items())) or "default"
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", "_".join(f"{k}{v}" for k, v in sorted(size.items()))).strip("-") or "default"
         path = Path(folder) / f"{subject}_{slug}_{k}.json" if folder else None
         checked = certify(rm, path=path)
         if checked.verdict is not Verdict.PROVED:
