@@ -97,3 +97,81 @@ def test_description_and_written_files_stay_valid(cli, tmp_path):
     assert r.code == 0, r.err
     assert cli("simulate", out, "-i", "0,1").code == 0
     assert cli("simulate", EXAMPLES / "graph.json", "-i", "1,7").code == 0
+
+
+# -- defect 5: a size key no chosen claim reads is exit 2, not the defaults under a wrong label --------------------
+
+@pytest.mark.parametrize("args, message", [
+    (["prove", "C1", "--size", "foo=3"], "size key 'foo' is not read by C1"),
+    (["prove", "C1", "--size", "sed=3"], "did you mean 'seed'"),
+    (["prove", "C9-d2", "--size", "d=3"], "size key 'd' is not read by C9-d2"),
+])
+def test_unknown_size_key_exit_2(cli, args, message):
+    r = cli(*args)
+    assert r.code == 2, (r.out, r.err)
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], r.err
+
+
+def test_size_keys_come_from_the_claims_code():
+    """Keys a claim reads with a default (C9's seeds) are accepted; a family member that does not read one is left
+    out of that run instead of running its defaults."""
+    from verisnn.claims.registry import discover, select, sized
+
+    claims = discover()
+    assert "seeds" in next(c for c in claims if c.id == "C9").size_keys
+    chosen = sized(select(claims, ["C3"]), ["C3"], {"widths": [2, 2, 1]})
+    assert [c.id for c in chosen] == ["C3"]
+
+
+# -- defect 10: a user error inside a claim is exit 2 naming the file, not a verdict "unknown" ---------------------
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_claim_naming_a_missing_network_exits_2(cli, tmp_path, jobs):
+    (tmp_path / "mine.py").write_text(
+        "from verisnn.claims.registry import claim\n"
+        "from verisnn.io import load_network\n"
+        "@claim('U2', expected='proved')\n"
+        "def u2(size, ctx):\n"
+        "    '''Reads a network file that is not there.'''\n"
+        "    return load_network('no/such/net.json')\n"
+        "@claim('U3', expected='proved')\n"
+        "def u3(size, ctx):\n"
+        "    '''A second task, so that -j 2 uses the pool.'''\n"
+        "    return load_network('no/such/net.json')\n"
+    )
+    r = cli("prove", "--path", tmp_path, "-j", jobs)
+    assert r.code == 2, (r.out, r.err)
+    last = r.err.strip().splitlines()[-1]
+    assert "no/such/net.json" in last and "mine.py" in last and "Traceback" not in r.err, r.err
+
+
+# -- defect 6: Ctrl-C stops the workers quietly, one line, exit 130, no leaked semaphores -------------------------
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_during_prove_exits_130_quietly(tmp_path, jobs):
+    (tmp_path / "slow.py").write_text(
+        "import time\n"
+        "from verisnn.claims.registry import claim\n"
+        "@claim('S1', expected='proved')\n"
+        "def s1(size, ctx):\n"
+        "    '''Sleeps.'''\n"
+        "    time.sleep(120)\n"
+        "@claim('S2', expected='proved')\n"
+        "def s2(size, ctx):\n"
+        "    '''Sleeps too.'''\n"
+        "    time.sleep(120)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-m", "verisnn", "prove", "--path", str(tmp_path), "-j", jobs],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            start_new_session=True)
+    time.sleep(8)  # the workers have started their claims
+    os.killpg(proc.pid, signal.SIGINT)  # like Ctrl-C in a terminal: the whole process group
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in err and "leaked" not in err and "KeyboardInterrupt" not in err, err
+    assert err.strip().splitlines()[-1] == "interrupted", err

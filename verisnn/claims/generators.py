@@ -46,3 +46,6 @@ def size_widths(size: dict, default: Sequence[int]) -> list[int]:
 
         raise InvalidInput(f"size 'widths' must be a list of at least two positive integers, got {widths!r}")
     return widths
+
+
+size_widths.size_keys = ("widths",)  # type: ignore[attr-defined]  # what it reads, for registry.keys_read

@@ -17,8 +17,12 @@ claim can pass vacuously.  The runner compares each verdict with ``expected``.
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import importlib.util
+import inspect
 import sys
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,12 +61,12 @@ class Claim:
     default: bool = True  # part of the default table of `verisnn prove`
     module: str = ""
     limits: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # per-key integer ranges of sizes
-    keys: tuple[str, ...] = ()  # size keys it reads beyond those of its default sizes and limits
+    keys: tuple[str, ...] = ()  # size keys it reads: declared, and found in its code by keys_read
     source: str = ""  # the file that declares it
 
     @property
     def size_keys(self) -> frozenset[str]:
-        """The size keys this claim reads: those of its default sizes, its limits and its declared ``keys``."""
+        """The size keys this claim reads: those of its default sizes, its limits and its ``keys``."""
         return frozenset(k for s in self.sizes for k in s) | frozenset(self.limits) | frozenset(self.keys)
 
     @property
@@ -96,11 +100,61 @@ def claim(
         title = doc.splitlines()[0] if doc else fn.__name__
         _REGISTRY.append(
             Claim(id, fn, EXPECTED[expected], mode, tuple(dict(s) for s in sizes), title, doc, broken_of, default,
-                  fn.__module__, dict(limits or {}), tuple(keys), fn.__code__.co_filename)
+                  fn.__module__, dict(limits or {}), tuple(sorted(set(keys) | keys_read(fn))),
+                  fn.__code__.co_filename)
         )
         return fn
 
     return decorate
+
+
+def _size_key(node: ast.AST) -> str | None:
+    """``"k"`` when ``node`` is ``size["k"]`` or ``size.get("k", ...)``."""
+    if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "size"
+            and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
+        return node.slice.value
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "size" and node.args
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        return node.args[0].value
+    return None
+
+
+def keys_read(fn: Callable[..., Any]) -> frozenset[str]:
+    """The size keys a claim function reads, found in its code (``size["k"]``, ``size.get("k", ...)``).
+
+    The search follows the functions of the same module that it calls or wraps (a decorator's
+    closure), and counts the keys that library helpers declare in a ``size_keys`` attribute (e.g.
+    :func:`verisnn.claims.generators.size_widths`).  It lets ``--size`` reject a key no claim reads.
+    """
+    keys: set[str] = set()
+    seen: set[int] = set()
+    todo: list[Any] = [fn]
+    while todo:
+        f = todo.pop()
+        if not callable(f) or id(f) in seen:
+            continue
+        seen.add(id(f))
+        declared = getattr(f, "size_keys", None)
+        if declared is not None:
+            keys.update(declared)
+            continue
+        if getattr(f, "__module__", None) != fn.__module__ or not hasattr(f, "__code__"):
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(f)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        for cell in f.__closure__ or ():
+            with contextlib.suppress(ValueError):
+                todo.append(cell.cell_contents)
+        for node in ast.walk(tree):
+            key = _size_key(node)
+            if key is not None:
+                keys.add(key)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                todo.append(f.__globals__.get(node.func.id))
+    return frozenset(keys)
 
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "theorems"

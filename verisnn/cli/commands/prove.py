@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import click
 
 from verisnn.claims import cluster
-from verisnn.claims.registry import RunContext, check_size, discover, select
+from verisnn.claims.registry import RunContext, discover, select, sized
 from verisnn.claims.runner import Task, run, tasks_for
 from verisnn.cli.options import json_option, solver_options
 from verisnn.cli.render import echo_json, plural
@@ -66,10 +67,14 @@ def _one_line(outcome) -> str:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
               help="Run claims in this many separate processes.")
 @click.option("--all", "include_all", is_flag=True, help="Also run claims that are not in the default table.")
+@click.option("--certificates", "cert_dir", default=None, type=click.Path(file_okay=False),
+              help="Write the certificate of every region claim (C2, C9) into this folder; check one with "
+                   "`verisnn certify` (docs/regions.md).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT|local", default=None,
               help="Run the checks on a Dask cluster ('local': --jobs local workers); see docs/cluster.md.")
 @json_option
-def prove_command(claims, paths, size_text, options: SolverOptions, jobs, include_all, scheduler, as_json) -> None:
+def prove_command(claims, paths, size_text, options: SolverOptions, jobs, include_all, cert_dir, scheduler,
+                  as_json) -> None:
     """Prove or refute the claims of docs/claims.md for concrete sizes (default: the whole default table).
 
     CLAIMS are ids like C1 C4; an id also selects its broken variants (C4-signed, ...).  Each
@@ -81,10 +86,13 @@ def prove_command(claims, paths, size_text, options: SolverOptions, jobs, includ
         raise InvalidInput("--size needs the claim ids it applies to, e.g. verisnn prove C9 --size d=4")
     found = discover(paths)
     chosen = select(found, claims) if (claims or not include_all) else found
-    for c in chosen if size else ():
-        check_size(c, size)
+    if size:
+        chosen = sized(chosen, claims, size)
     tasks = tasks_for(chosen, size)
-    ctx = RunContext(timeout=options.timeout, solver=options.solver, rlimit=options.rlimit)
+    if cert_dir is not None:
+        Path(cert_dir).mkdir(parents=True, exist_ok=True)
+    ctx = RunContext(timeout=options.timeout, solver=options.solver, rlimit=options.rlimit,
+                     certificates=None if cert_dir is None else str(Path(cert_dir).resolve()))
     total = len(tasks)
     done = [0]
     t0 = time.perf_counter()
