@@ -1,22 +1,25 @@
 """Properties decided exactly: proved for positive linear networks, refuted (replayed) otherwise."""
 
+import itertools
 from fractions import Fraction as F
 
 import numpy as np
 import pytest
 from conftest import EXAMPLES
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from strategies import networks
 
-from verisnn.analyses.properties import check_property, parse_property
+from verisnn.analyses.properties import PROPERTIES, REGISTRY, check_property, parse_property
 from verisnn.analyses.properties.lipschitz import slope_bound
 from verisnn.core.domain import Box
 from verisnn.core.errors import InvalidInput
-from verisnn.core.model import layered
+from verisnn.core.model import layered, relu_network
 from verisnn.core.numbers import INF, is_finite
 from verisnn.core.results import Verdict
 from verisnn.io import load_network
 from verisnn.semantics.simulate import realize
+from verisnn.solvers import SolverOptions
 
 SIGNED = layered(2, [{"weights": [[2, -1]], "thresholds": [1]}])
 
@@ -123,3 +126,113 @@ def test_check_cli(cli, tmp_path):
     assert r.code == 1 and "discontinuous" in r.out
     assert cli("check", EXAMPLES / "fact_inhibit.json", "-p", "smooth", "-d", "0:2").code == 2
     assert cli("check", EXAMPLES / "fact_inhibit.json", "-p", "monotone", "-d", "0:1,0:1,0:1").code == 2
+
+
+# --- every property on generated networks, checked independently of the library -----------------
+
+GRID_DEN = 2
+
+
+def _grid(box):
+    axes = [[F(k, GRID_DEN) for k in range(int(lo * GRID_DEN), int(hi * GRID_DEN) + 1)] for lo, hi in zip(box.lo, box.hi)]
+    return list(itertools.product(*axes))
+
+
+def _le(a, b):
+    return not is_finite(b) or (is_finite(a) and a <= b)
+
+
+def _violated(net, prop, xs, L=F(1)):
+    """The property's violation on these input vectors, decided from the exact simulator alone."""
+    outs = [realize(net, x) for x in xs]
+    if prop == "monotone":
+        return all(a <= b for a, b in zip(*xs)) and any(not _le(u, v) for u, v in zip(*outs))
+    if prop == "concave":
+        assert xs[2] == tuple((a + b) / 2 for a, b in zip(xs[0], xs[1]))
+        return any(is_finite(w) and (not is_finite(u) or not is_finite(v) or 2 * w < u + v) for u, v, w in zip(*outs))
+    if prop == "translation":
+        c = xs[1][0] - xs[0][0]
+        assert xs[1] == tuple(a + c for a in xs[0])
+        return any(v != (u + c if is_finite(u) else INF) for u, v in zip(*outs[:2]))
+    gap = max(abs(a - b) for a, b in zip(xs[0], xs[1]))
+    return any(is_finite(u) != is_finite(v) or (is_finite(u) and abs(u - v) > L * gap) for u, v in zip(*outs[:2]))
+
+
+def _sampled_violation(net, prop, box, L):
+    """A violation among pairs of grid points of the box (None if the samples satisfy the property)."""
+    grid = _grid(box)
+    for x in grid:
+        for y in grid:
+            if prop == "concave":
+                xs = (x, y, tuple((a + b) / 2 for a, b in zip(x, y)))
+            elif prop == "translation":
+                c = y[0] - x[0]
+                if y != tuple(a + c for a in x):
+                    continue
+                xs = (x, y)
+            else:
+                xs = (x, y)
+            if _violated(net, prop, xs, L):
+                return xs
+    return None
+
+
+PROPS = ["monotone", "concave", "lipschitz", "translation", "continuous"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(networks(max_inputs=2, max_layers=2, max_width=2), st.sampled_from(PROPS))
+def test_generated_networks_every_property_agrees_with_the_simulator(net, prop):
+    """Signed weights, finite kernels, delays, references: a refutation's inputs violate the property in the exact
+    simulator; a proof is never contradicted by grid samples of the box."""
+    box = Box.uniform(0, 2, net.dimension)
+    r = check_property(net, prop, box, SolverOptions(timeout=30))
+    L = r.details.get("L", F(1)) if prop in ("lipschitz", "continuous") else F(1)
+    if r.verdict is Verdict.REFUTED:
+        xs = r.counterexample.inputs
+        assert all(box.contains(x) for x in xs)
+        assert _violated(net, "lipschitz" if prop == "continuous" else prop, xs[:3], L), r.counterexample
+        if prop == "continuous":
+            assert max(abs(a - b) for a, b in zip(xs[0], xs[1])) < F(1, 10**6)
+    elif r.verdict is Verdict.PROVED:
+        assert _sampled_violation(net, "lipschitz" if prop == "continuous" else prop, box, L) is None
+
+
+@settings(max_examples=15, deadline=None)
+@given(networks(max_inputs=2, max_layers=2, max_width=2))
+def test_generated_networks_bounds_contain_every_sample(net):
+    """bounds: every grid sample lies in [min, max] of each output, and attained optima are the simulator's values."""
+    box = Box.uniform(0, 2, net.dimension)
+    r = check_property(net, "bounds", box, SolverOptions(timeout=30))
+    if r.verdict is not Verdict.PROVED:
+        return
+    for i, o in enumerate(net.outputs):
+        b = r.details["bounds"][o]
+        for x in _grid(box):
+            t = realize(net, x)[i]
+            assert _le(b["min"], t) and _le(t, b["max"])
+            assert is_finite(t) or b["can_be_silent"]
+        for side in ("min", "max"):
+            if b.get(f"arg{side}") is not None and b.get(f"{side}_attained"):
+                assert realize(net, b[f"arg{side}"])[i] == b[side]
+
+
+def test_relu_lipschitz_both_ways():
+    """ReLU networks: |x0 - x1| is 2-Lipschitz (l_inf) and not 1-Lipschitz; only lipschitz accepts ReLU networks."""
+    relu = relu_network([([[1, -1], [-1, 1]], [0, 0]), ([[1, 1]], [0])])
+    box = Box.uniform(-1, 1, 2)
+    assert check_property(relu, "lipschitz=2", box).verdict is Verdict.PROVED
+    r = check_property(relu, "lipschitz", box)
+    assert r.verdict is Verdict.REFUTED
+    x, y = r.counterexample.inputs
+    assert abs(relu(x)[0] - relu(y)[0]) > max(abs(a - b) for a, b in zip(x, y))
+    with pytest.raises(InvalidInput, match="lipschitz"):
+        check_property(relu, "monotone", box)
+
+
+def test_registry_names_and_parameters():
+    """PROPERTIES lists the registry; only lipschitz takes a parameter; every property has a one-line summary."""
+    assert PROPERTIES == tuple(REGISTRY) == ("monotone", "concave", "lipschitz", "translation", "bounds", "continuous")
+    assert [p.name for p in REGISTRY.values() if p.parameter] == ["lipschitz"]
+    assert all(p.summary and "\n" not in p.summary for p in REGISTRY.values())
+    assert all(parse_property(name) == (name, None) for name in PROPERTIES)

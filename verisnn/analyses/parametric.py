@@ -148,19 +148,21 @@ MIN_SUBSET_SUM = Fraction(1, 4)
 
 def search_jump(d: int, weight_range: Range = (-2, 2), theta_range: Range = (0, 2), signed: bool = True,
                 inputs: Range = (0, 4), delta: Fraction = DELTA, jump: Fraction = JUMP,
-                min_subset_sum: Fraction = MIN_SUBSET_SUM, options: Any = None) -> Result:
+                min_subset_sum: Fraction = MIN_SUBSET_SUM, fixed: tuple[Sequence[Fraction], Fraction] | None = None,
+                options: Any = None) -> Result:
     """Search the family for two inputs within ``delta`` (l_inf) whose firing times differ by ``>= jump``.
 
     Every positive subset sum is at least ``min_subset_sum``, so every piece's slope is at most
     ``sum |w| / min_subset_sum``: a continuous member could not move by ``jump`` within ``delta``
     (for the defaults: by at most ``8 d delta``).  A hit is therefore a genuine discontinuity; it
     is re-searched with its parameters rounded to quarters (a linear query) for simpler numbers.
-    Proved means no member of the family has such a jump on ``inputs^d``.
+    Proved means no member of the family has such a jump on ``inputs^d``.  With ``fixed = (weights,
+    theta)`` only that neuron is searched (a linear query over the inputs).
     """
     opts = SolverOptions.of(options)
     args = (d, _range(weight_range), _range(theta_range), signed, _range(inputs), delta, jump, min_subset_sum)
-    result = _jump_query(*args, None, opts)
-    if result.counterexample is not None:
+    result = _jump_query(*args, None if fixed is None else (list(fixed[0]), Fraction(fixed[1])), opts)
+    if fixed is None and result.counterexample is not None:
         nicer = _rounded(result.counterexample.parameters, d, _range(weight_range), _range(theta_range), signed,
                          min_subset_sum)
         if nicer is not None:
