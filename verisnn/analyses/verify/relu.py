@@ -30,6 +30,22 @@ from verisnn.smt.vnnlib import constraints
 
 
 def _atom_range(b: ReluBounds, a: Atom, n_in: int) -> tuple[Fraction, Fraction, list[tuple[Fraction, ...]]]:
+    """:func:`_atom_range_of`, cached per atom on the bounds object."""
+    cache = b.__dict__.setdefault("_atom_ranges", {})
+    if a not in cache:
+        cache[a] = _atom_range_of(b, a, n_in)
+    return cache[a]
+
+
+def _atom_range_of(b: ReluBounds, a: Atom, n_in: int) -> tuple[Fraction, Fraction, list[tuple[Fraction, ...]]]:
+    """Exact bounds of the atom's left side over the box (through the network for outputs), and extreme corners."""
+    if all(v[0] == "X" for v, _ in a.expr.coeffs):
+        lo = hi = a.expr.const
+        for v, c in a.expr.coeffs:
+            i = int(v[2:])
+            lo += c * (b.lo[i] if c > 0 else b.hi[i])
+            hi += c * (b.hi[i] if c > 0 else b.lo[i])
+        return lo, hi, []
     out: dict[int, Fraction] = {}
     direct = [Fraction(0)] * n_in
     for v, c in a.expr.coeffs:
@@ -51,7 +67,8 @@ def _possible(b: ReluBounds, f: Formula, n_in: int, corners: list) -> bool:
     """False only if ``f`` is false at every input of the box (by the bounds); collects attack corners."""
     if isinstance(f, Atom):
         lo, hi, cs = _atom_range(b, f, n_in)
-        corners.append(cs[0] if f.op in ("<=", "<") else cs[1])
+        if cs:
+            corners.append(cs[0] if f.op in ("<=", "<") else cs[1])
         return _can_hold(lo, hi, f.op)
     results = [_possible(b, p, n_in, corners) for p in f.parts]
     return all(results) if isinstance(f, And) else any(results)
@@ -71,7 +88,10 @@ def verify_relu(relu: ReluNetwork, prop: Property, options: SolverOptions) -> Re
         return Result(prop.name, Verdict.PROVED, time.perf_counter() - start,  # timing
                       reason="linear bounds over the input box exclude every counterexample", size=size,
                       details={"method": "bounds", "bounds_seconds": round(t_bounds, 3)})
+    guide0 = _FloatNet(relu)
     for x in [tuple((a + b) / 2 for a, b in zip(prop.lo, prop.hi)), *corners]:
+        if not _plausible(guide0, prop, x):
+            continue
         y = relu(x)
         if prop.holds(x, y):
             cex = _counterexample(prop, x, y)
@@ -81,11 +101,12 @@ def verify_relu(relu: ReluNetwork, prop: Property, options: SolverOptions) -> Re
     cases = _dnf(prop.assertions)
     if cases is not None:
         model = ReluLP(bounds)
+        guide = _FloatNet(relu)
         open_cases, lps = 0, 0
         for atoms in cases:
             if not all(_can_hold(*_atom_range(bounds, a, relu.dimension)[:2], a.op) for a in atoms):
                 continue
-            got = branch_and_bound(model, atoms, lambda x: prop.holds(x, relu(x)))
+            got = branch_and_bound(model, atoms, lambda x: _plausible(guide, prop, x) and prop.holds(x, relu(x)))
             lps += got.lps
             if got.status == "sat":
                 assert got.x is not None
@@ -118,6 +139,44 @@ def verify_relu(relu: ReluNetwork, prop: Property, options: SolverOptions) -> Re
 
 
 MAX_CASES = 256
+TOLERANCE = 1e-6  # float slack of the pre-check: only points it keeps are evaluated exactly
+
+
+class _FloatNet:
+    """The network in float64, to skip exact evaluations of points that are clearly not counterexamples."""
+
+    def __init__(self, relu: ReluNetwork) -> None:
+        import numpy as np
+
+        self.layers = [(np.array([[float(w) for w in row] for row in layer.weights]),  # guide only
+                        np.array([float(b) for b in layer.bias])) for layer in relu.layers]  # guide only
+
+    def __call__(self, x: tuple[Fraction, ...]) -> list[float]:
+        import numpy as np
+
+        v = np.array([float(a) for a in x])  # guide only
+        for k, (w, b) in enumerate(self.layers):
+            v = w @ v + b
+            if k < len(self.layers) - 1:
+                v = np.maximum(v, 0.0)
+        return list(v)
+
+
+def _plausible(net: _FloatNet, prop: Property, x: tuple[Fraction, ...]) -> bool:
+    """False only if the float evaluation violates some assertion by more than TOLERANCE (a guide)."""
+    values = {f"X_{i}": float(v) for i, v in enumerate(x)}  # guide only
+    values.update({f"Y_{j}": v for j, v in enumerate(net(x))})
+    return all(_loose(f, values) for f in prop.assertions)
+
+
+def _loose(f: Formula, values: dict[str, float]) -> bool:
+    if isinstance(f, Atom):
+        lhs = float(f.expr.const) + sum(float(c) * values[v] for v, c in f.expr.coeffs)  # guide only
+        scale = TOLERANCE * (1.0 + abs(lhs))
+        return {"<=": lhs <= scale, "<": lhs < scale, ">=": lhs >= -scale, ">": lhs > -scale,
+                "=": abs(lhs) <= scale}[f.op]
+    parts = [_loose(p, values) for p in f.parts]
+    return all(parts) if isinstance(f, And) else any(parts)
 
 
 def _dnf(formulas: tuple[Formula, ...]) -> list[list[Atom]] | None:

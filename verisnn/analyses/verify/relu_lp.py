@@ -6,7 +6,7 @@ triangle ``a >= 0, a >= z, a <= s (z - l)``, and a unit fixed by branching is ``
 ``a = 0, z <= 0``.  Every variable has exact bounds (the box, and ``[max(0, l), max(0, u)]`` from
 :class:`~verisnn.analyses.verify.relu_bounds.ReluBounds`).
 
-A float LP (HiGHS through scipy) only guides:
+A float LP (HiGHS) only guides:
 
 * ``min t > 0`` (every row relaxed by a slack ``t``): its dual multipliers ``lam >= 0`` are read back as exact rationals and the
   Lagrangian ``phi(v) = sum lam_r (g_r(v) - h_r)`` (``phi <= 0`` at every feasible point) is
@@ -79,6 +79,10 @@ class ReluLP:
                     self.unstable.append((li, i))
             prev = cur
         self.n_inputs = n
+        self._unit_cache: dict[tuple[Unit, bool | None], list[tuple[Lin, Fraction]]] = {}
+        self._float_cache: dict[int, tuple[list[int], list[float], float]] = {}
+        self._keep: list[tuple[Lin, Fraction]] = []
+        self.float_bounds = [(float(lo), float(hi)) for lo, hi in zip(self.lo, self.hi)] + [(None, None)]  # guide
         self.out_layer = len(relu.layers) - 1
 
     def output(self, j: int) -> tuple[Lin, Fraction]:
@@ -109,6 +113,47 @@ class ReluLP:
         upper = a.op in ("<=", "<") if c > 0 else a.op in (">=", ">")
         return self.hi[i] <= bound if upper else self.lo[i] >= bound
 
+    def _unit_rows(self, unit: Unit, phase: bool | None) -> list[tuple[Lin, Fraction]]:
+        """The rows of one unit: active (``a = z``, and ``z >= 0`` if it was split), inactive, or its triangle."""
+        key = (unit, phase)
+        got = self._unit_cache.get(key)
+        if got is not None:
+            return got
+        idx = self.var[unit]
+        z, b = self.pre[unit]
+        rel = self.bounds.layers[unit[0]]
+        minus_z = {k: -w for k, w in z.items()}
+        a_minus_z = dict(minus_z)
+        a_minus_z[idx] = a_minus_z.get(idx, Fraction(0)) + 1
+        z_minus_a = {k: -w for k, w in a_minus_z.items()}
+        out: list[tuple[Lin, Fraction]] = []
+        if rel.lo[unit[1]] >= 0 or phase is True:
+            out.append((a_minus_z, -b))  # a - z <= 0
+            out.append((z_minus_a, b))  # z - a <= 0
+            if rel.lo[unit[1]] < 0:
+                out.append((minus_z, -b))  # -z <= 0
+        elif phase is False:
+            out.append(({idx: Fraction(1)}, Fraction(0)))  # a <= 0
+            out.append((dict(z), b))  # z <= 0
+        else:
+            s, low = rel.upper_slope[unit[1]], rel.lo[unit[1]]
+            out.append((z_minus_a, b))  # z - a <= 0
+            row = {k: -s * w for k, w in z.items()}
+            row[idx] = row.get(idx, Fraction(0)) + 1
+            out.append((row, -s * b + s * low))  # a - s (z - l) <= 0
+        self._unit_cache[key] = out
+        return out
+
+    def float_row(self, row: tuple[Lin, Fraction]) -> tuple[list[int], list[float], float]:
+        """Indices, coefficients and right-hand side of a row in floats (cached; a guide for the LP only)."""
+        got = self._float_cache.get(id(row))
+        if got is None:
+            e, c = row
+            got = (list(e), [float(w) for w in e.values()], -float(c))  # guide only: LP answers are checked exactly
+            self._float_cache[id(row)] = got
+            self._keep.append(row)  # keeps id(row) unique while cached
+        return got
+
     def rows(self, atoms: Sequence[Atom], split: dict[Unit, bool]) -> tuple[list[tuple[Lin, Fraction]], int]:
         """Rows ``expr + const <= 0``: the atoms first (their count is returned), then the network."""
         out: list[tuple[Lin, Fraction]] = []
@@ -121,27 +166,8 @@ class ReluLP:
             if a.op in (">=", ">", "="):
                 out.append(({k: -w for k, w in e.items()}, -c))
         n_atoms = len(out)
-        for unit, idx in self.var.items():
-            z, b = self.pre[unit]
-            rel = self.bounds.layers[unit[0]]
-            minus_z = {k: -w for k, w in z.items()}
-            a_minus_z = dict(minus_z)
-            a_minus_z[idx] = a_minus_z.get(idx, Fraction(0)) + 1
-            z_minus_a = {k: -w for k, w in a_minus_z.items()}
-            if rel.lo[unit[1]] >= 0 or split.get(unit) is True:
-                out.append((a_minus_z, -b))  # a - z <= 0
-                out.append((z_minus_a, b))  # z - a <= 0
-                if rel.lo[unit[1]] < 0:
-                    out.append((minus_z, -b))  # -z <= 0
-            elif split.get(unit) is False:
-                out.append(({idx: Fraction(1)}, Fraction(0)))  # a <= 0
-                out.append((dict(z), b))  # z <= 0
-            else:
-                s, low = rel.upper_slope[unit[1]], rel.lo[unit[1]]
-                out.append((z_minus_a, b))  # z - a <= 0
-                row = {k: -s * w for k, w in z.items()}
-                row[idx] = row.get(idx, Fraction(0)) + 1
-                out.append((row, -s * b + s * low))  # a - s (z - l) <= 0
+        for unit in self.var:
+            out += self._unit_rows(unit, split.get(unit))
         return out, n_atoms
 
     def certify(self, rows: Sequence[tuple[Lin, Fraction]], lam: Sequence[Fraction]) -> bool:
@@ -158,23 +184,56 @@ class ReluLP:
         return low > 0
 
 
-def _lp(model: ReluLP, rows: Sequence[tuple[Lin, Fraction]], n_atoms: int):
-    """min t s.t. every row <= t within the variable bounds (floats: a guide only)."""
+@dataclass
+class _LPAnswer:
+    ok: bool  # an optimum was found
+    fun: float = 0.0
+    x: Sequence[float] = ()
+    lam: Sequence[float] = ()  # >= 0, one per row
+
+
+def _lp(model: ReluLP, rows: Sequence[tuple[Lin, Fraction]]) -> _LPAnswer:
+    """min t s.t. every row <= t within the variable bounds, by HiGHS in floats (a guide only)."""
+    import highspy
     import numpy as np
-    from scipy.optimize import linprog
 
     nv = len(model.lo)
-    a = np.zeros((len(rows), nv + 1))
-    b = np.zeros(len(rows))
-    for r, (e, c) in enumerate(rows):
-        for k, w in e.items():
-            a[r, k] = float(w)  # guide only: the answer is checked exactly
-        b[r] = -float(c)  # guide only
-        a[r, nv] = -1.0  # every row gets the slack: the LP is always feasible and its duals certify
+    starts, index, value, upper = [0], [], [], []
+    for row in rows:
+        idx, vals, rhs = model.float_row(row)
+        index += idx
+        value += vals
+        index.append(nv)
+        value.append(-1.0)  # every row gets the slack: the LP is always feasible and its duals certify
+        starts.append(len(index))
+        upper.append(rhs)
+    h = highspy._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = nv + 1, len(rows)
     cost = np.zeros(nv + 1)
     cost[nv] = 1.0
-    bnds = [(float(lo), float(hi)) for lo, hi in zip(model.lo, model.hi)] + [(None, None)]  # guide only
-    return linprog(cost, A_ub=a, b_ub=b, bounds=bnds, method="highs")
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.array([b[0] for b in model.float_bounds[:-1]] + [-highspy.kHighsInf])
+    lp.col_upper_ = np.array([b[1] for b in model.float_bounds[:-1]] + [highspy.kHighsInf])
+    lp.row_lower_ = np.full(len(rows), -highspy.kHighsInf)
+    lp.row_upper_ = np.array(upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(starts)
+    lp.a_matrix_.index_ = np.array(index)
+    lp.a_matrix_.value_ = np.array(value)
+    h.passModel(lp)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return _LPAnswer(False)
+    sol = h.getSolution()
+    return _LPAnswer(True, h.getInfo().objective_function_value, list(sol.col_value), [-d for d in sol.row_dual])
+
+
+def _rational(m: float) -> Fraction:
+    """A nonnegative multiplier on a 2^-30 grid (any nonnegative value is valid; short ones check fast)."""
+    return Fraction(max(0, round(m * (1 << 30))), 1 << 30)
 
 
 def branch_and_bound(model: ReluLP, atoms: Sequence[Atom], is_counterexample: Callable[[tuple], bool],
@@ -188,18 +247,18 @@ def branch_and_bound(model: ReluLP, atoms: Sequence[Atom], is_counterexample: Ca
         if out.lps >= max_lps:
             open_leaves.append(split)
             continue
-        rows, n_atoms = model.rows(atoms, split)
-        res = _lp(model, rows, n_atoms)
+        rows, _ = model.rows(atoms, split)
+        res = _lp(model, rows)
         out.lps += 1
-        if res.status != 0:
+        if not res.ok:
             open_leaves.append(split)
             continue
         if res.fun > 0:
-            lam = [max(Fraction(0), Fraction(-m)) for m in res.ineqlin.marginals]  # guide: checked exactly
+            lam = [_rational(m) for m in res.lam]  # guide: certify checks them exactly
             if model.certify(rows, lam):
                 out.leaves += 1
                 continue
-        x = tuple(min(max(Fraction(v), lo), hi) for v, lo, hi in
+        x = tuple(min(max(Fraction(v).limit_denominator(1 << 20), lo), hi) for v, lo, hi in
                   zip(res.x[:model.n_inputs], model.lo, model.hi))  # guide: evaluated exactly
         if is_counterexample(x):
             return Outcome("sat", x, out.leaves, out.lps)
