@@ -1,11 +1,17 @@
 """C3: positive weights + linear kernel => the realization is continuous, at any depth.
 
-Singh, Fono, Kutyniok (arXiv 2308.08218): for positive weights and the linear response kernel,
-``R(Phi)`` is continuous (indeed a CPWL map).  verisnn decides continuity of any given network
-exactly (see :mod:`verisnn.analyses.properties`): proved on positive linear instances at several depths,
-parametrically for one neuron (1-Lipschitz in l_inf for every positive weight vector implies
-continuity), and refuted, with a jump witness, for signed networks and finite kernels.
+Singh, Fono, Kutyniok, *Expressivity of Spiking Neural Networks* (arXiv 2308.08218), the
+continuity of positive linear networks: for every network ``Phi`` with weights ``w > 0`` and the
+linear response kernel, and every box ``D``,
+
+    R(Phi) : D -> R^n  is continuous (indeed continuous piecewise linear).
+
+verisnn decides continuity of any given network exactly (docs/properties.md): proved on seeded
+positive linear instances of depth 1 to 4; for one neuron and EVERY ``w in (0, 4]^d``,
+``theta in (0, 4]`` as ``|t(x) - t(y)| <= |x - y|_inf`` (nonlinear real arithmetic; Lipschitz
+implies continuous); refuted, with a jump witness, for a signed neuron and for the box kernel.
 """
+
 
 from __future__ import annotations
 

@@ -1,13 +1,19 @@
 """C4: positive weights + linear kernel => nondecreasing, concave, 1-Lipschitz (l_inf), translation equivariant.
 
-Singh, Fono, Kutyniok (arXiv 2308.08218): with positive weights and the linear kernel every
-firing time is nondecreasing in every input, concave, 1-Lipschitz in the l_inf norm, and
-without references ``R(x + c*1) = R(x) + c*1``.  Each property is proved on seeded instances
-and refuted by its broken variant: signed weights for the first three (one neuron with
-``w = (2, -1)``, ``theta = 1`` fires at ``max(x0 + 1/2, 1 + 2 x0 - x1)``: decreasing and convex in
-``x1``, slope 3 in l_inf), and a reference for translation (signed weights do not break
-translation equivariance: without references the dynamics are time invariant).
+Singh, Fono, Kutyniok, *Expressivity of Spiking Neural Networks* (arXiv 2308.08218), the
+properties of positive linear networks: for weights ``w > 0``, the linear kernel, and all
+``x, y`` in the box,
+
+    x <= y  =>  R(x) <= R(y),          R((x + y)/2) >= (R(x) + R(y))/2,
+    |R(x) - R(y)|_inf <= |x - y|_inf,  R(x + c*1) = R(x) + c*1  (no references).
+
+Each property is proved on seeded instances and refuted by its broken variant: signed weights
+for the first three (one neuron with ``w = (2, -1)``, ``theta = 1`` fires at
+``max(x0 + 1/2, 1 + 2 x0 - x1)``: decreasing and convex in ``x1``, slope 3 in l_inf), and a
+reference for translation (signed weights do not break translation equivariance: without
+references the dynamics are time invariant).
 """
+
 
 from __future__ import annotations
 

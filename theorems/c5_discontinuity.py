@@ -1,11 +1,16 @@
 """C5: spiking networks realize discontinuous maps; ReLU networks never do.
 
-Singh, Fono, Kutyniok (arXiv 2308.08218): with inhibitory synapses, or with finite response
-kernels even under positive weights, an SNN can realize a discontinuous map, which no ReLU network
-(a composition of continuous maps) can.  verisnn finds discontinuity witnesses with its exact
-continuity decision, and proves continuity of ReLU instances as Lipschitz continuity with the
-product of the layers' l_inf operator norms (checked by the solver, not assumed).
+Singh, Fono, Kutyniok, *Expressivity of Spiking Neural Networks* (arXiv 2308.08218), the
+discontinuity of SNN realizations: there are networks ``Phi`` (with an inhibitory synapse, or
+with a finite response kernel and positive weights) and points ``x`` with
+
+    lim_{y -> x} R(Phi)(y) != R(Phi)(x),
+
+while every ReLU network ``Psi`` is Lipschitz: ``|Psi(x) - Psi(y)|_inf <= prod_l ||W_l||_inf
+|x - y|_inf``.  verisnn finds discontinuity witnesses with its exact continuity decision
+(docs/properties.md), and proves the ReLU bound per instance with the solver (not assumed).
 """
+
 
 from __future__ import annotations
 
@@ -14,7 +19,6 @@ from fractions import Fraction
 from typing import Any
 
 from verisnn.analyses.emulation import random_relu
-
 from verisnn.analyses.properties import check_property
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.domain import Box
@@ -26,7 +30,7 @@ from verisnn.solvers import SolverOptions
 
 
 def inhibition_silence() -> Network:
-    """docs/model.md: w = (1, -1), theta = 1 fires at x0 + 1 when x1 >= x0 + 1, and is silent otherwise."""
+    """The neuron of docs/model.md: w = (1, -1), theta = 1 fires at x0 + 1 when x1 >= x0 + 1, and is silent otherwise."""
     syn = (Synapse("x0", "v", Fraction(1)), Synapse("x1", "v", Fraction(-1)))
     return Network(("x0", "x1"), (Neuron("v", Fraction(1)),), syn, ("v",))
 

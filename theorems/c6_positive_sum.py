@@ -1,18 +1,20 @@
 """C6: "incoming weights summing to a positive number at every neuron imply continuity" is false.
 
-An earlier version of Singh, Fono, Kutyniok (arXiv 2308.08218) stated that if every neuron's
-incoming weights sum to a positive number, the realization is continuous (CPWL).  verisnn
-searches the family parametrically: one neuron, fan-in ``d``, linear kernel, weights
-``w in [-2, 2]^d`` with ``sum w > 0``, threshold ``theta in (0, 2]``, inputs in ``[0, 4]^d``.
+An earlier version of Singh, Fono, Kutyniok, *Expressivity of Spiking Neural Networks* (arXiv
+2308.08218) stated: if ``sum_i w_i > 0`` at every neuron, ``R(Phi)`` is continuous (CPWL).
+verisnn searches the family parametrically: one neuron, fan-in ``d``, linear kernel,
+``w in [-2, 2]^d`` (nonzero) with ``sum w > 0``, ``theta in (0, 2]``, inputs in ``[0, 4]^d``, for
+
+    exists x, y:  |x - y|_inf <= 10^-6  and  t(y) - t(x) >= 1.
 
 Why a hit is a genuine discontinuity: the search also requires every positive subset sum
 ``W_S`` to be at least 1/4.  On a piece with causal set ``S`` the firing time is
 ``(theta + sum_S w_i x_i) / W_S``, whose gradient has l1 norm ``sum_S |w_i| / W_S <= 8 d``; a
 continuous PWL map is Lipschitz with its largest piece slope, so it cannot move by 1 while its
-inputs move by at most ``10^-6``.  The solver looks for exactly that: two inputs at l_inf
-distance ``<= 10^-6`` whose firing times differ by at least 1.  The network and both inputs are
-replayed in the exact simulator.
+inputs move by at most ``10^-6``.  The network and both inputs are replayed in the exact
+simulator.  Paired check: with ``w in [1/4, 2]^d`` the same search is unsatisfiable.
 """
+
 
 from __future__ import annotations
 

@@ -1,9 +1,12 @@
 """C9 (parametric): for EVERY positive weight vector, one neuron has exactly 2^d - 1 causal regions.
 
-Singh, Montúfar, Kutyniok (*Polyhedral Geometry of Time-to-First-Spike Neural Networks*): a
-neuron with d inputs, positive weights and the linear kernel has exactly ``2^d - 1`` causal
-regions, whatever its weights.  With weights and threshold as solver variables
-(``w in (0, 4]^d``, ``theta in (0, 4]``) verisnn proves, in nonlinear real arithmetic:
+Singh, Montúfar, Kutyniok, *Polyhedral Geometry of Time-to-First-Spike Neural Networks*, the
+region count of one neuron: with d inputs, weights ``w > 0`` and the linear kernel,
+
+    #{ S : the region {x : causal set of v at x = S} has interior } = 2^d - 1,
+
+whatever the weights.  With weights and threshold as solver variables (``w in (0, 4]^d``,
+``theta in (0, 4]``) verisnn proves, in nonlinear real arithmetic:
 
 * *at most* ``2^d - 1``: the neuron always fires and its causal set is never empty (the potential
   is 0 until the first arrival), and for this neuron the causal pattern is its causal set (one
@@ -12,6 +15,7 @@ regions, whatever its weights.  With weights and threshold as solver variables
   ``theta/W_S + 1`` elsewhere) has an l_inf ball of positive radius ``e`` (any ``e <= 1/4`` with
   ``4 e W_S <= theta``) on which the causal set is exactly ``S``.  So region ``S`` has interior.
 """
+
 
 from __future__ import annotations
 
