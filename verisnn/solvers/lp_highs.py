@@ -26,11 +26,12 @@ from verisnn.core.polyhedra import Farkas, Subspace, check_farkas, eliminate, sa
 from verisnn.solvers.lp_z3 import exact_farkas, exact_witness
 
 _INF = highspy.kHighsInf
+_ZERO = Fraction(0)
 _CACHE = 100_000  # constraints whose float row / integer form a session remembers
 _BIG = 1e15  # float bounds beyond this are left to the exact fallback (HiGHS reads 1e20 as infinite)
 
 
-def _new_model(n: int, timeout: float | None) -> highspy.Highs:
+def _new_model(n: int, timeout: float | None) -> highspy._Highs:
     # the bare core class: the Python wrapper prints a banner on stdout and installs per-instance callbacks
     h = highspy._Highs()
     h.setOptionValue("output_flag", False)
@@ -93,17 +94,32 @@ def _positive_at(forms: Sequence[tuple[int, ...]], numerators: Sequence[int], de
     return True
 
 
-def _rows(gs: Sequence[Affine], n: int, cache: dict[Affine, _RowFloats] | None = None) -> tuple:
+class _ByIdentity:
+    """Values computed from constraints, remembered per constraint object (hashing Fractions is slow).
+
+    Each entry keeps its constraint alive, so an ``id`` is never reused while it is remembered.
+    """
+
+    def __init__(self, compute) -> None:
+        self._compute = compute
+        self._entries: dict[int, tuple[Affine, object]] = {}
+
+    def __call__(self, g: Affine):
+        entry = self._entries.get(id(g))
+        if entry is not None and entry[0] is g:
+            return entry[1]
+        if len(self._entries) > _CACHE:
+            self._entries.clear()
+        value = self._compute(g)
+        self._entries[id(g)] = (g, value)
+        return value
+
+
+def _rows(gs: Sequence[Affine], n: int, cache: _ByIdentity | None = None) -> tuple:
     """The scaled float rows of non-constant constraints ``gs``, as HiGHS ``addRows`` arguments."""
     lower, starts, index, value = [], [], [], []
     for g in gs:
-        row = cache.get(g) if cache is not None else None
-        if row is None:
-            row = _row(g, n)
-            if cache is not None:
-                if len(cache) > _CACHE:
-                    cache.clear()
-                cache[g] = row
+        row = cache(g) if cache is not None else _row(g, n)
         starts.append(len(index))
         lower.append(row[0])
         index.extend(row[1])
@@ -125,6 +141,76 @@ def _candidates(xs: Sequence[float], t: float) -> list[tuple[tuple[int, ...], in
     return out
 
 
+def _kernel_vector(cols: Sequence[Sequence[int]], n: int) -> list[int] | None:
+    """The integer kernel vector of the ``n x k`` matrix with columns ``cols``, when its kernel is a line.
+
+    Fraction-free Gauss-Jordan elimination (rows kept primitive by their gcd); None when the
+    kernel is zero or has dimension above one.
+    """
+    k = len(cols)
+    rows = [[cols[j][r] for j in range(k)] for r in range(n)]
+    pivots: list[tuple[int, int]] = []  # (row, column)
+    r = 0
+    for c in range(k):
+        piv = next((i for i in range(r, n) if rows[i][c]), None)
+        if piv is None:
+            continue
+        rows[r], rows[piv] = rows[piv], rows[r]
+        p = rows[r]
+        for i in range(n):
+            f = rows[i][c]
+            if i != r and f:
+                new = [x * p[c] - f * y for x, y in zip(rows[i], p)]
+                g = math.gcd(*new)
+                rows[i] = [x // g for x in new] if g > 1 else new
+        pivots.append((r, c))
+        r += 1
+        if r == n:
+            break
+    free = [c for c in range(k) if c not in {c for _, c in pivots}]
+    if len(free) != 1:
+        return None
+    f = free[0]
+    lcm = math.lcm(*(abs(rows[i][c]) for i, c in pivots)) if pivots else 1
+    lam = [0] * k
+    lam[f] = lcm
+    for i, c in pivots:
+        lam[c] = -rows[i][f] * lcm // rows[i][c]
+    return lam
+
+
+def integer_certificate(constraints: Sequence[Affine], forms: Sequence[tuple[int, ...]],
+                        support: Sequence[int]) -> Farkas | None:
+    """A Farkas certificate supported on ``support`` (constraints given also as :func:`_integers` forms), or None.
+
+    The multipliers span the kernel of the support's linear parts (when it is a line), made
+    nonnegative; the combination is then checked in integer arithmetic (linear part zero,
+    constant <= 0).  An integer form is ``L * g`` with ``L > 0``, so the multipliers of the original
+    constraints are the kernel entries times ``L``.
+    """
+    if not support:
+        return None
+    n = len(forms[support[0]]) - 1
+    cols = [forms[i] for i in support]
+    lam = _kernel_vector([c[1:] for c in cols], n)
+    if lam is None:
+        return None
+    if all(x <= 0 for x in lam):
+        lam = [-x for x in lam]
+    if any(x < 0 for x in lam):
+        return None
+    g = math.gcd(*lam)
+    lam = [x // g for x in lam]
+    combo = [sum(x * c[k] for x, c in zip(lam, cols)) for k in range(n + 1)]
+    if any(combo[1:]) or combo[0] > 0:
+        return None
+    full = [_ZERO] * len(constraints)
+    for i, x in zip(support, lam):
+        if x:
+            full[i] = Fraction(x * math.lcm(*(c.denominator for c in constraints[i])))
+    return Farkas(tuple(full))
+
+
 def solve_support(constraints: Sequence[Affine], support: Sequence[int]) -> Farkas | None:
     """Exact multipliers on ``support`` with linear part zero and sum one, if they give a valid certificate."""
     n = len(constraints[0]) - 1
@@ -140,6 +226,10 @@ def solve_support(constraints: Sequence[Affine], support: Sequence[int]) -> Fark
         full[i] = x
     farkas = Farkas(tuple(full))
     return farkas if check_farkas(constraints, (), farkas) else None
+
+
+def _same(a: tuple[list[Affine], list[Affine]], b: tuple[list[Affine], list[Affine]]) -> bool:
+    return all(len(x) == len(y) and all(g is h for g, h in zip(x, y)) for x, y in zip(a, b))
 
 
 class _Answer:
@@ -163,8 +253,8 @@ class HighsSession:
         self._rowcounts: list[int] = []
         self._last: tuple | None = None
         self._last_answer: _Answer | None = None
-        self._cache: dict[Affine, _RowFloats] = {}  # float rows by constraint
-        self._forms: dict[Affine, tuple[int, ...]] = {}  # integer forms by constraint
+        self._cache = _ByIdentity(lambda g: _row(g, self.n))  # float rows by constraint
+        self._integer_form = _ByIdentity(_integers)  # integer forms by constraint
         self.push(base)
 
     # --- the constraint stack ---------------------------------------------------------------------------------
@@ -209,8 +299,8 @@ class HighsSession:
         return answer.farkas
 
     def _answer(self, extra: list[Affine], equal: list[Affine]) -> _Answer:
-        key = (tuple(extra), tuple(equal))
-        if self._last == key and self._last_answer is not None:
+        key = (extra, equal)  # compared by identity of the constraints: the key keeps them alive
+        if self._last is not None and self._last_answer is not None and _same(self._last, key):
             return self._last_answer
         self.checks += 1
         constraints = self.asserted() + extra
@@ -276,7 +366,7 @@ class HighsSession:
             raise InternalError("a Farkas certificate of the restricted system does not lift")
         return _Answer(None, farkas)
 
-    def _guided(self, model: highspy.Highs, constraints: list[Affine], rows: list[int]) -> _Answer | None:
+    def _guided(self, model: highspy._Highs, constraints: list[Affine], rows: list[int]) -> _Answer | None:
         """Solve the float LP and turn its answer into an exactly checked one, or None when no check passes.
 
         ``rows[r]`` is the index in ``constraints`` of the model's row ``r``.
@@ -296,18 +386,10 @@ class HighsSession:
             top = float(duals.max()) if len(duals) else 0.0
             if top > 0:
                 support = [rows[r] for r in range(len(rows)) if duals[r] > 1e-9 * top]
-                farkas = solve_support(constraints, support)
+                farkas = integer_certificate(constraints, forms, support) or solve_support(constraints, support)
                 if farkas is not None:
                     return _Answer(None, farkas)
         return None
-
-    def _integer_form(self, g: Affine) -> tuple[int, ...]:
-        form = self._forms.get(g)
-        if form is None:
-            if len(self._forms) > _CACHE:
-                self._forms.clear()
-            form = self._forms[g] = _integers(g)
-        return form
 
     def _fallback(self, constraints: list[Affine], equal: list[Affine]) -> _Answer:
         self.fallbacks += 1
