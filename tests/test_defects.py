@@ -175,3 +175,57 @@ def test_ctrl_c_during_prove_exits_130_quietly(tmp_path, jobs):
     assert proc.returncode == 130, (out, err)
     assert "Traceback" not in err and "leaked" not in err and "KeyboardInterrupt" not in err, err
     assert err.strip().splitlines()[-1] == "interrupted", err
+
+
+# -- defect 7: an output path that cannot be written is exit 2 naming the path ------------------------------------
+
+BAD = "/proc/version"
+
+
+@pytest.mark.parametrize("args", [
+    ["emulate", EXAMPLES / "relu_small.json", "-o", BAD, "-d", "0:1"],
+    ["check", EXAMPLES / "fact_sum.json", "-p", "monotone", "-d", "0:1", "--smt2", BAD],
+    ["regions", EXAMPLES / "fact_sum.json", "-d", "0:1", "--certificate", BAD],
+    ["regions", EXAMPLES / "fact_sum.json", "-d", "0:1", "--plot", BAD + ".png"],
+])
+def test_unwritable_output_names_the_path(cli, args):
+    r = cli(*args)
+    assert r.code == 2, (r.out, r.err)
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and "/proc/version" in lines[0] and "Traceback" not in r.err, r.err
+
+
+def test_io_write_helper_names_the_path(tmp_path):
+    from verisnn.core.errors import InvalidInput
+    from verisnn.io import write_text
+
+    with pytest.raises(InvalidInput, match="cannot write certificate '/proc/version'"):
+        write_text(BAD, "x", "certificate")
+    assert write_text(tmp_path / "ok.txt", "x").read_text() == "x"
+
+
+# -- defect 8: click usage errors are one line on stderr, exit 2 --------------------------------------------------
+
+@pytest.mark.parametrize("args, message", [
+    (["check", EXAMPLES / "fact_sum.json", "-p", "monotone"], "Missing option '--domain'"),
+    (["check", EXAMPLES / "fact_sum.json", "-p", "monotone", "-d", "0:1", "--solver", "z4"], "'z4'"),
+    (["simulate"], "Missing argument 'NET'"),
+    (["simulat"], "No such command 'simulat'"),
+    (["prove", "--jobs", "0"], "--jobs"),
+    (["check", EXAMPLES / "fact_sum.json", "--bogus"], "--bogus"),
+])
+def test_usage_errors_are_one_line(cli, args, message):
+    r = cli(*args)
+    assert r.code == 2, (r.out, r.err)
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("error: verisnn"), r.err
+
+
+def test_every_solving_command_takes_the_solver_options(cli):
+    """--solver, --timeout and --rlimit on check, prove, equiv, regions (and verify), read from one registry."""
+    from verisnn.solvers import NAMES
+
+    for command in ("check", "prove", "equiv", "regions", "verify"):
+        text = cli(command, "--help").out
+        assert "--solver" in text and "--rlimit" in text and "--timeout" in text, command
+        assert all(name in text for name in NAMES), command

@@ -25,8 +25,7 @@ def json_option(f: Callable) -> Callable:
 def domain_option(required: bool = True, help: str | None = None) -> Callable[[Callable], Callable]:
     """``--domain/-d LO:HI[,LO:HI...]`` (keyword ``domain``, text; parse it with ``parse_domain``)."""
     text = help or "Box of input times: lo:hi for every input, or one interval per input (see docs/formats.md)."
-    return click.option("--domain", "-d", "domain", required=required, default=None, metavar="LO:HI[,LO:HI...]",
-                        help=text)
+    return click.option("--domain", "-d", "domain", required=required, metavar="LO:HI[,LO:HI...]", help=text)
 
 
 def solver_options(f: Callable | None = None, *, timeout: float = 60.0,

@@ -26,6 +26,7 @@ from verisnn.core.domain import Box
 from verisnn.core.errors import InvalidInput
 from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.numbers import fmt
+from verisnn.io.files import opened_for_writing
 
 Point = tuple[Fraction, Fraction]
 
@@ -207,6 +208,7 @@ def plot_regions(net: Network | ReluNetwork, box: Box, path: str | Path, *, titl
         fig.suptitle(title)
     fig.tight_layout()
     out = Path(path)
-    fig.savefig(out, dpi=110)
+    with opened_for_writing(out, "picture", binary=True) as handle:
+        fig.savefig(handle, format=out.suffix.lower().lstrip("."), dpi=110)
     plt.close(fig)
     return Picture(out, slice_rm, line_rm, (tuple(a), tuple(b)))

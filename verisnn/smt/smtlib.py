@@ -7,7 +7,7 @@ from pathlib import Path
 
 import z3
 
-from verisnn.core.errors import InvalidInput
+from verisnn.io.files import write_text
 
 
 def to_smt2(constraints: Sequence[z3.BoolRef], comment: str = "") -> str:
@@ -24,10 +24,7 @@ def assertions_only(text: str) -> str:
 
 
 def write_smt2(path: str | Path, constraints: Sequence[z3.BoolRef], comment: str = "") -> None:
-    try:
-        Path(path).write_text(to_smt2(constraints, comment))
-    except OSError as exc:
-        raise InvalidInput(f"cannot write SMT-LIB file {str(path)!r}: {exc.strerror or exc}") from None
+    write_text(path, to_smt2(constraints, comment), "SMT-LIB file")
 
 
 def parse_smt2_z3(text: str) -> list[z3.BoolRef]:

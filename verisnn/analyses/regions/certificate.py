@@ -45,7 +45,7 @@ from verisnn.core.errors import InternalError, InvalidInput
 from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.numbers import fmt
 from verisnn.core.results import Result, Verdict
-from verisnn.io import network_to_json, relu_to_json
+from verisnn.io import network_to_json, relu_to_json, write_text
 
 REGIONS_FORMAT = "verisnn.regions-cert/1"
 PWL_FORMAT = "verisnn.pwl-cert/1"
@@ -196,9 +196,7 @@ def certificate(rm: RegionMap, kind: str = REGIONS_FORMAT, lp: str = LP_BACKENDS
 
 def write_certificate(rm: RegionMap, path: str | Path, kind: str = REGIONS_FORMAT) -> Path:
     """Write :func:`certificate` as JSON to ``path``."""
-    out = Path(path)
-    out.write_text(json.dumps(certificate(rm, kind), indent=1) + "\n")
-    return out
+    return write_text(path, json.dumps(certificate(rm, kind), indent=1) + "\n", "certificate")
 
 
 def certify(rm: RegionMap, kind: str = REGIONS_FORMAT, path: str | Path | None = None) -> Result:
@@ -213,7 +211,7 @@ def certify(rm: RegionMap, kind: str = REGIONS_FORMAT, path: str | Path | None =
     t0 = time.perf_counter()
     text = json.dumps(certificate(rm, kind), indent=1) + "\n"
     if path is not None:
-        Path(path).write_text(text)
+        write_text(path, text, "certificate")
     try:
         got = check_certificate(json.loads(text))
     except (StepFailed, NotCertificate) as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -12,7 +11,7 @@ from verisnn.cli.options import json_option, network_argument, solver_options
 from verisnn.cli.render import echo_json, result_doc, vector
 from verisnn.core.model import ReluNetwork
 from verisnn.core.results import Verdict, worst
-from verisnn.io import load, load_relu
+from verisnn.io import load, load_relu, write_text
 from verisnn.io.vnnlib import load_vnnlib
 from verisnn.solvers import SolverOptions
 
@@ -48,7 +47,7 @@ def verify_command(net: str, properties: tuple[str, ...], options: SolverOptions
         results.append(result)
         if vnncomp is not None:
             target = vnncomp if len(props) == 1 else f"{vnncomp}.{k}"
-            Path(target).write_text(vnncomp_text(result))
+            write_text(target, vnncomp_text(result), "VNN-COMP result file")
         if as_json:
             continue
         how = result.details.get("method", "")
