@@ -42,7 +42,7 @@ def run(cmd: list[str], timeout: float) -> tuple[str, float, str]:
     """(stdout, whole-process wall seconds, stderr); stdout 'TIMEOUT' past the timeout."""
     start = time.perf_counter()  # timing
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return "TIMEOUT", time.perf_counter() - start, ""  # timing
     return p.stdout, time.perf_counter() - start, p.stderr  # timing
@@ -93,7 +93,7 @@ def main() -> None:
     print(head)
     ratios_relu, ratios_snn = [], []
     for prop in props:
-        m_out, m_secs, m_err = run([sys.executable, "-c", MARABOU, str(net), str(prop), str(args.timeout)],
+        m_out, m_secs, _ = run([sys.executable, "-c", MARABOU, str(net), str(prop), str(args.timeout)],
                                    args.timeout + 10)
         mv = marabou_verdict(m_out)
         r_out, r_secs, _ = run([*exe, "verify", str(net), str(prop), "--json", "--timeout", str(args.timeout)],

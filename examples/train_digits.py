@@ -102,7 +102,7 @@ def main() -> None:
             break
         if pred[k] != y_test[k]:
             continue
-        image = [Fraction(int(round(v * 16)), 16) for v in x_test[k]]
+        image = [Fraction(round(v * 16), 16) for v in x_test[k]]
         for eps_text in args.eps.split(","):
             eps = Fraction(eps_text.strip())
             path = out / f"{name}_img{k}_eps{eps_text.strip()}.vnnlib"

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 
 from verisnn.core.errors import InvalidInput
@@ -291,7 +292,7 @@ class _Reader:
                 raise self.fail(f"{head!r} needs two terms: {_show(e)}")
             terms = [self.term(a) for a in args]
             atoms = []
-            for (c1, k1), (c2, k2) in zip(terms, terms[1:]):  # chains (<= a b c) mean a <= b and b <= c
+            for (c1, k1), (c2, k2) in pairwise(terms):  # chains (<= a b c) mean a <= b and b <= c
                 coeffs = dict(c1)
                 for v, a in c2.items():
                     coeffs[v] = coeffs.get(v, Fraction(0)) - a

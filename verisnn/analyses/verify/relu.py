@@ -24,9 +24,9 @@ from verisnn.core.errors import InternalError
 from verisnn.core.model import ReluNetwork
 from verisnn.core.results import Counterexample, Result, Verdict
 from verisnn.io.vnnlib import And, Atom, Formula, Or, Property
-from verisnn.solvers import Query, SolverOptions, solve
 from verisnn.smt.relu_fixed import encode_fixed
 from verisnn.smt.vnnlib import constraints
+from verisnn.solvers import Query, SolverOptions, solve
 
 
 def _atom_range(b: ReluBounds, a: Atom, n_in: int) -> tuple[Fraction, Fraction, list[tuple[Fraction, ...]]]:
@@ -82,7 +82,8 @@ def verify_relu(relu: ReluNetwork, prop: Property, options: SolverOptions) -> Re
     size = {"inputs": relu.dimension, "outputs": relu.n_outputs, "relu_units": relu.hidden_units,
             "unstable": bounds.unstable}
     corners: list[tuple[Fraction, ...]] = []
-    possible = all([_possible(bounds, a, relu.dimension, corners) for a in prop.assertions])
+    verdicts = [_possible(bounds, a, relu.dimension, corners) for a in prop.assertions]  # every one: corners
+    possible = all(verdicts)
     t_bounds = time.perf_counter() - start  # timing
     if not possible:
         return Result(prop.name, Verdict.PROVED, time.perf_counter() - start,  # timing
