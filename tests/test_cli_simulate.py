@@ -7,7 +7,7 @@ from conftest import EXAMPLES
 
 
 def test_simulate_json_shape(cli, tmp_path):
-    """simulate --json prints outputs, times and causal sets as exact strings (SPEC §5)."""
+    """simulate --json prints outputs, times and causal sets as exact strings (docs/formats.md)."""
     r = cli("simulate", EXAMPLES / "graph.json", "--input", "1,7", "--json")
     assert r.code == 0, r.err
     doc = r.json

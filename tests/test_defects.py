@@ -77,8 +77,8 @@ def test_unknown_keys_in_relu_files_exit_2(cli, tmp_path, relu, key, hint):
     ('{"inputs": ["x0"], "inputs": ["x1"], "neurons": {"h": {"threshold": 1}}, "outputs": ["h"]}', "inputs",
      "top level"),
     ('{"inputs": 1, "layers": [{"weights": [[1]], "thresholds": [1], "weights": [[2]]}]}', "weights", "layers[0]"),
-    ('{"inputs": ["x0"], "neurons": {"h": {"threshold": 1}}, "synapses": '
-     '[{"from": "x0", "to": "h", "weight": 1, "weight": 5}], "outputs": ["h"]}', "weight", "synapses[0]"),
+    (('{"inputs": ["x0"], "neurons": {"h": {"threshold": 1}}, "synapses": '
+     '[{"from": "x0", "to": "h", "weight": 1, "weight": 5}], "outputs": ["h"]}'), "weight", "synapses[0]"),
 ])
 def test_duplicate_keys_exit_2(cli, tmp_path, text, key, where):
     """A key written twice in one object is exit 2 naming the key and the object (it used to keep the last)."""

@@ -10,6 +10,7 @@ from strategies import networks
 
 from verisnn.core.domain import parse_domain
 from verisnn.core.errors import InvalidInput, InvalidNetwork
+from verisnn.core.numbers import INF
 from verisnn.io import (
     load_network,
     loads,
@@ -19,7 +20,6 @@ from verisnn.io import (
     relu_from_json,
     relu_to_json,
 )
-from verisnn.core.numbers import INF
 
 GRAPH = {"format": "verisnn.snn/1", "kernel": "linear", "inputs": ["x0", "x1"], "references": {"r": "0"},
          "neurons": {"h": {"threshold": "1"}, "o": {"threshold": "1/2"}},
@@ -37,7 +37,7 @@ def test_json_numbers_are_read_exactly():
 
 
 def test_graph_form_as_written_in_the_spec():
-    """SPEC §5's graph example loads with its reference, delay and kernel."""
+    """The graph example of docs/formats.md loads with its reference, delay and kernel."""
     net = network_from_json(GRAPH)
     assert net.inputs == ("x0", "x1") and net.reference_times == {"r": 0}
     assert net.synapses[2].delay == F(1, 4) and net.outputs == ("o",)

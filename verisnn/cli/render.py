@@ -16,11 +16,6 @@ from verisnn.core.numbers import fmt
 from verisnn.core.results import Counterexample, Result, Verdict, jsonable
 
 
-def plural(k: int, word: str, many: str | None = None) -> str:
-    """``1 output``, ``2 outputs`` (``many`` for irregular plurals)."""
-    return f"{k} {word if k == 1 else (many or word + 's')}"
-
-
 def echo_json(doc: Any) -> None:
     """Print one JSON document (exact numbers as strings) on stdout."""
     click.echo(json.dumps(jsonable(doc), indent=2))

@@ -23,3 +23,8 @@ class InvalidInput(VerisnnError, ValueError):
 
 class InternalError(RuntimeError):
     """verisnn contradicted itself; this is a bug, never a result."""
+
+
+def plural(k: int, word: str, many: str | None = None) -> str:
+    """``1 output``, ``2 outputs`` (``many`` for an irregular plural), for the messages users read."""
+    return f"{k} {word if k == 1 else (many or word + 's')}"

@@ -1,4 +1,4 @@
-"""Verdicts and results: frozen, ordered, readable, and JSON-serialisable (SPEC §4, §5).
+"""Verdicts and results: frozen, ordered, readable, and JSON-serialisable (docs/verdicts.md).
 
 ``Verdict`` is ordered ``REFUTED < UNKNOWN < PROVED``.  A result never says PROVED unless a
 solver answered unsat for the negated property; ``unknown`` (timeout, resource limit, solver
@@ -88,7 +88,7 @@ class Result:
         if self.reason:
             doc["reason"] = self.reason
         if self.details:
-            doc["details"] = _jsonable(self.details)
+            doc["details"] = jsonable(self.details)
         doc["seconds"] = round(self.seconds, 3)
         return doc
 
@@ -100,22 +100,17 @@ class Result:
         return f"{head}: {self.reason}" if self.reason else head
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Fractions (and INF) as exact strings, recursively; finite floats (timings) stay numbers."""
     if isinstance(value, Fraction) or (isinstance(value, float) and math.isinf(value)):
         return fmt(value)
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if hasattr(value, "to_json"):
         return value.to_json()
     return value
-
-
-def jsonable(value: Any) -> Any:
-    """Public alias of the exact JSON conversion used by results."""
-    return _jsonable(value)
 
 
 def worst(verdicts: Sequence[Verdict]) -> Verdict:

@@ -4,7 +4,7 @@ Supported graphs: one input of shape ``[d]`` or ``[1, d]`` (or ``[N, d]`` with a
 one output, and a chain of ``Gemm`` (``alpha``, ``beta``, ``transA = 0``, ``transB``), ``MatMul`` followed by
 ``Add`` of a constant, ``Relu``, ``Flatten`` / ``Reshape`` of a vector (no-ops here) and
 ``Identity``.  Weights come from initializers or ``Constant`` nodes.  ReLU must follow every
-affine layer but the last, and the last layer has none (the shape of a ReLU network in SPEC §2);
+affine layer but the last, and the last layer has none (the shape of a ReLU network in docs/model.md);
 anything else raises :class:`~verisnn.core.errors.InvalidNetwork` naming the operator.
 
 Float weights are converted exactly: ``Fraction(float)`` is the binary value the float stores,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from verisnn.core.errors import InvalidInput, InvalidNetwork
+from verisnn.core.errors import InvalidInput, InvalidNetwork, plural
 from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.numbers import Time, parse_time
 from verisnn.io.files import write_text
@@ -87,5 +87,5 @@ def parse_inputs(text: str, dim: int | None = None) -> list[Time]:
     parts = [p.strip() for p in str(text).split(",")]
     values = [parse_time(p, f"input {k} ({p!r})") for k, p in enumerate(parts)]
     if dim is not None and len(values) != dim:
-        raise InvalidInput(f"network has {dim} inputs, got {len(values)} values in {text!r}")
+        raise InvalidInput(f"network has {plural(dim, 'input')}, got {plural(len(values), 'value')} in {text!r}")
     return values

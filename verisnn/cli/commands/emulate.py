@@ -9,9 +9,9 @@ import click
 
 from verisnn.analyses.emulation import emulate, min_delta
 from verisnn.cli.options import domain_option, json_option, solver_options
-from verisnn.cli.render import echo_json, plural, show
+from verisnn.cli.render import echo_json, show
 from verisnn.core.domain import parse_domain
-from verisnn.core.errors import InvalidInput
+from verisnn.core.errors import InvalidInput, plural
 from verisnn.core.kernels import BUILTINS, Kernel
 from verisnn.core.model import ReluNetwork
 from verisnn.core.numbers import fmt

@@ -13,8 +13,8 @@ from verisnn.claims import cluster
 from verisnn.claims.registry import RunContext, discover, select, sized
 from verisnn.claims.runner import Task, run, tasks_for
 from verisnn.cli.options import json_option, solver_options
-from verisnn.cli.render import echo_json, plural
-from verisnn.core.errors import InvalidInput
+from verisnn.cli.render import echo_json
+from verisnn.core.errors import InvalidInput, plural
 from verisnn.solvers import SolverOptions
 
 path_option = click.option(
