@@ -1,30 +1,78 @@
-"""Exact region counts vs sampling estimates with the same time budget.
+"""Region counts side by side: the default LP backend vs ``--lp z3``, certificates, and sampling estimates.
 
-Run:  python benchmarks/regions.py [--quick]
+Run:  python benchmarks/regions.py [--quick] [--large] [--sampling]
 
-For each network (one layer d = 3, m in {2, 4, 8}; two layers 3-4-4 and 3-8-8; a signed
-box-kernel network), the exact enumeration of :mod:`verisnn.analyses.regions` runs first; then the float
-simulator samples patterns for the same wall-clock time, once at uniform random points of the box
-and once on a regular grid with as many points as the random run managed.  Sampled counts are
-lower estimates (thin regions are missed) and can be off by rounding at boundaries; exact counts
-are exact.
+Networks (as in issue 10): positive random layered networks, linear kernel, no delays, weights
+``k/4`` (``k`` in 1..8), first-layer thresholds ``k/4``, second-layer thresholds 1..4, on
+``[-4, 4]^d``.  For each network the exact count runs with every LP backend (the ratio is printed),
+then the certificate is written and checked by the independent checker.  "per region" is the
+enumeration's wall-clock time per region, printed next to the time of one float LP solve (HiGHS,
+the same number of constraints and variables as a typical cell) so that their ratio can be read
+off.  ``--sampling`` adds the old comparison with float sampling at the same time budget.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import random
 import sys
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from verisnn.analyses.regions import LP_BACKENDS, certificate, enumerate_regions, sample_patterns
+from verisnn.checker import check_certificate
 from verisnn.core.domain import Box
-from verisnn.claims.generators import positive_linear, signed
-from verisnn.core.model import Network
-from verisnn.analyses.regions import enumerate_regions, sample_patterns
+from verisnn.core.model import Network, layered
+
+
+def issue_network(widths: list[int], seed: int = 0) -> Network:
+    """Positive linear network: weights k/4 (k in 1..8), thresholds k/4 in layer 1, 1..4 after."""
+    rng = random.Random(seed)
+    layers = []
+    for li, (prev, width) in enumerate(zip(widths, widths[1:])):
+        th = [Fraction(rng.randint(1, 8), 4) if li == 0 else Fraction(rng.randint(1, 4)) for _ in range(width)]
+        layers.append({"weights": [[Fraction(rng.randint(1, 8), 4) for _ in range(prev)] for _ in range(width)],
+                       "thresholds": th})
+    return layered(widths[0], layers)
+
+
+def float_lp_seconds(rows: int, cols: int, repeats: int = 200) -> float:
+    """Mean seconds of one HiGHS solve of a random feasible strict system of this size (float only: timing)."""
+    import highspy
+
+    rng = np.random.default_rng(0)
+    total = 0.0
+    for _ in range(repeats):
+        a = rng.normal(size=(rows, cols))
+        centre = rng.normal(size=cols)
+        b = -(a @ centre) + rng.uniform(0.1, 1.0, size=rows)  # centre is strictly inside a x + b > 0
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_ = cols + 1
+        lp.num_row_ = rows
+        lp.col_cost_ = np.array([0.0] * cols + [-1.0])
+        lp.col_lower_ = np.array([-inf] * cols + [0.0])
+        lp.col_upper_ = np.array([inf] * cols + [1.0])
+        mat = np.hstack([a, -np.ones((rows, 1))])  # a x + b - r >= 0, maximise r
+        lp.row_lower_ = -b
+        lp.row_upper_ = np.array([inf] * rows)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.arange(0, rows * (cols + 1) + 1, cols + 1)
+        lp.a_matrix_.index_ = np.tile(np.arange(cols + 1), rows)
+        lp.a_matrix_.value_ = mat.reshape(-1)
+        h.passModel(lp)
+        t0 = time.perf_counter()
+        h.run()
+        total += time.perf_counter() - t0  # timing
+    return total / repeats
 
 
 def sample_random(net: Network, box: Box, budget: float, rng: np.random.Generator) -> tuple[int, int]:
@@ -42,46 +90,53 @@ def sample_random(net: Network, box: Box, budget: float, rng: np.random.Generato
     return len(seen), n
 
 
-def sample_grid(net: Network, box: Box, points: int) -> tuple[int, int, float]:
-    k = max(2, round(points ** (1 / box.dimension)))
-    axes = [np.linspace(float(a), float(b), k) for a, b in zip(box.lo, box.hi)]  # sampling
-    grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, box.dimension)
-    start = time.perf_counter()
-    seen: set[tuple] = set()
-    for chunk in np.array_split(grid, max(1, len(grid) // 100_000)):
-        seen |= sample_patterns(net, chunk)
-    return len(seen), len(grid), time.perf_counter() - start
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip the 3-8-8 network")
+    parser.add_argument("--quick", action="store_true", help="only 3-4-4 and 3-6-6")
+    parser.add_argument("--large", action="store_true", help="also 4-12-12 (default backend only)")
+    parser.add_argument("--sampling", action="store_true", help="also sample patterns for the same time")
+    parser.add_argument("--backends", default=",".join(LP_BACKENDS), help="LP backends to compare, default first")
     args = parser.parse_args()
-    box = Box.uniform(0, 4, 3)
-    cases = [
-        ("1 layer 3-2", positive_linear([3, 2], 1, delays=False)),
-        ("1 layer 3-4", positive_linear([3, 4], 1, delays=False)),
-        ("1 layer 3-8", positive_linear([3, 8], 1, delays=False)),
-        ("2 layers 3-4-4", positive_linear([3, 4, 4], 1, delays=False)),
-        ("2 layers 3-4-4 delays", positive_linear([3, 4, 4], 2)),
-        ("signed box(2) 3-3-2", signed([3, 3, 2], 1, {"name": "box", "delta": "2"})),
-    ]
-    if not args.quick:
-        cases.append(("2 layers 3-8-8", positive_linear([3, 8, 8], 1, delays=False)))
+    backends = args.backends.split(",")
+    cases = [[3, 4, 4], [3, 6, 6]] + ([] if args.quick else [[3, 8, 8]])
     rng = np.random.default_rng(0)
-    head = f"{'network':<24}{'exact':>7}{'pieces':>8}{'exact s':>9}{'random':>8}{'points':>10}{'grid':>7}{'points':>10}"
-    print(f"box {box}; sampling gets the exact enumeration's wall-clock time")
+    head = (f"{'network':<10}{'count':>7}{'pieces':>8}" + "".join(f"{b + ' s':>10}" for b in backends)
+            + f"{'ratio':>8}{'LP calls':>10}{'per region':>12}{'float LP':>10}{'cert s':>8}{'check s':>9}")
+    print(f"domain [-4, 4]^d; ratio = {backends[-1]} / {backends[0]}; per region with {backends[0]}")
     print(head)
     print("-" * len(head))
-    for name, net in cases:
+    runs = [(w, backends) for w in cases] + ([([4, 12, 12], backends[:1])] if args.large else [])
+    for widths, which in runs:
+        net = issue_network(widths)
+        box = Box.uniform(-4, 4, widths[0])
+        seconds = {}
+        maps = {}
+        for lp in which:
+            t0 = time.perf_counter()
+            maps[lp] = enumerate_regions(net, box, lp=lp)
+            seconds[lp] = time.perf_counter() - t0  # timing
+        rm = maps[which[0]]
+        if any(m.count != rm.count or m.pieces != rm.pieces for m in maps.values()):
+            raise SystemExit(f"backends disagree on {widths}: {[(m.count, m.pieces) for m in maps.values()]}")
         t0 = time.perf_counter()
-        rm = enumerate_regions(net, box)
-        exact_s = time.perf_counter() - t0  # timing
-        budget = max(exact_s, 0.2)
-        r_count, r_points = sample_random(net, box, budget, rng)
-        g_count, g_points, _ = sample_grid(net, box, r_points)
-        print(f"{name:<24}{rm.count:>7}{rm.pieces:>8}{exact_s:>9.2f}{r_count:>8}{r_points:>10}{g_count:>7}{g_points:>10}",
+        doc = json.loads(json.dumps(certificate(rm, lp=which[0])))
+        cert_s = time.perf_counter() - t0  # timing
+        t0 = time.perf_counter()
+        got = check_certificate(doc)
+        check_s = time.perf_counter() - t0  # timing
+        assert got.count == rm.count
+        rows = max(1, round(sum(len(r.constraints) for r in rm.regions) / rm.pieces)) + len(rm.space.bounds)
+        flp = float_lp_seconds(rows, rm.space.dimension)
+        per = seconds[which[0]] / rm.count
+        ratio = seconds[which[-1]] / seconds[which[0]] if len(which) > 1 else float("nan")
+        name = "-".join(map(str, widths))
+        print(f"{name:<10}{rm.count:>7}{rm.pieces:>8}" + "".join(f"{seconds[b]:>10.2f}" for b in which)
+              + " " * (10 * (len(backends) - len(which)))
+              + f"{ratio:>8.2f}{rm.lp_checks:>10}{per * 1000:>10.2f}ms{flp * 1000:>8.3f}ms{cert_s:>8.2f}{check_s:>9.2f}",
               flush=True)
+        if args.sampling:
+            count, points = sample_random(net, box, max(seconds[which[0]], 0.2), rng)
+            print(f"{'':<10}sampling for the same time: {count} patterns from {points} random points", flush=True)
 
 
 if __name__ == "__main__":
