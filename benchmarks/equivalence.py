@@ -13,7 +13,8 @@ equivalence with the ReLU network is decided by
   (one solver lemma per neuron), timed together.
 
 Run ``python benchmarks/equivalence.py [--timeout SECONDS] [--only NAME]``; a run that does not
-finish within the timeout prints ``>T``.  Times are wall-clock seconds on this machine.
+finish within the timeout prints ``>T``.  Times are wall-clock seconds on this machine; the last two
+columns are the speed-ups over the naive baseline (``>kx`` when the baseline did not finish).
 """
 
 from __future__ import annotations
@@ -92,6 +93,15 @@ def cell(verdict: str, seconds: float) -> str:
     return ">T" if verdict in (">T", "unknown") else f"{seconds:7.2f}s {verdict}"
 
 
+def ratio(base: tuple[str, float], ours: tuple[str, float], timeout: float) -> str:
+    """How many times faster than the baseline (``>k x`` when the baseline timed out at T)."""
+    if ours[0] in (">T", "unknown"):
+        return "-"
+    if base[0] in (">T", "unknown"):
+        return f">{timeout / ours[1]:.0f}x"
+    return f"{base[1] / ours[1]:.1f}x"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per query (T)")
@@ -100,7 +110,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"timeout T = {args.timeout:g}s per query; box [-1, 1]^d; seed {args.seed}")
     print(f"{'network':<13} {'units':>5} {'SNN neurons':>11} | {'naive z3':>16} | {'verisnn monolithic':>18} | "
-          f"{'verisnn compositional':>21}")
+          f"{'verisnn compositional':>21} | {'speed-up mono':>13} {'compo':>7}")
     for name, d, widths, n in SHAPES:
         if not args.only or name in args.only:
             print(row(name, random_relu(d, widths, n, seed=args.seed), Box.uniform(-1, 1, d), args.timeout),
@@ -121,7 +131,7 @@ def row(name: str, relu: ReluNetwork, box: Box, timeout: float) -> str:
 
     compo = timed(comp)
     return (f"{name:<13} {relu.hidden_units:>5} {em.size.neurons:>11} | {cell(*base):>16} | {cell(*mono):>18} | "
-            f"{cell(*compo):>21}")
+            f"{cell(*compo):>21} | {ratio(base, mono, timeout):>13} {ratio(base, compo, timeout):>7}")
 
 if __name__ == "__main__":
     main()
