@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from fractions import Fraction
 
 import click
 
@@ -55,12 +56,21 @@ def verify_command(net: str, properties: tuple[str, ...], options: SolverOptions
                    + (f": {result.reason}" if result.reason and result.verdict is not Verdict.REFUTED else ""))
         if result.counterexample is not None:
             ce = result.counterexample
-            click.echo(f"  X = {vector(ce.inputs[0])}")
-            click.echo(f"  Y = {vector(ce.outputs[0])}")
+            for side, values in (("X", ce.inputs[0]), ("Y", ce.outputs[0])):
+                click.echo(f"  {side} = {vector(values)}" if _short(values) else f"  {side} ~ {_approx(values)}  "
+                           f"(exact values: --json or --vnncomp-result)")
     if as_json:
         docs = [result_doc(r, "property", {"file": p, "network": net, "kind": kind}) for p, r in zip(properties, results)]
         echo_json(docs[0] if len(docs) == 1 else {"results": docs, "verdict": str(worst([r.verdict for r in results]))})
     sys.exit(0 if worst([r.verdict for r in results]) is Verdict.PROVED else 1)
+
+
+def _short(values: tuple) -> bool:
+    return all(isinstance(v, float) or Fraction(v).denominator < 10**6 for v in values)
+
+
+def _approx(values: tuple) -> str:
+    return "[" + ", ".join(f"{float(v):.6g}" for v in values) + "]"  # display only: the exact values are in --json
 
 
 COMMANDS = [verify_command]
