@@ -222,6 +222,8 @@ def _check_snn_piece(net: Network, dom: _Domain, doc: Mapping[str, Any], all_con
                 known.add(v)
             derived += 1
         elif _positive_linear(net, v, times):
+            if net.thresholds[v] <= 0:
+                raise StepFailed(f"{here}: threshold must be positive")
             if act is None or not act.causal or any(act.pieces) or act.jump:
                 raise StepFailed(f"{here}: a positive linear neuron fires, at a causal set, without jumps")
             arrivals = {i: _add(times[s.source], _const(s.delay, n))  # type: ignore[arg-type]
