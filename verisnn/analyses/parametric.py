@@ -25,8 +25,6 @@ from verisnn.io import network_to_json
 from verisnn.semantics.simulate import realize, simulate
 from verisnn.smt import parametric as P
 from verisnn.smt.query import Query
-from verisnn.smt.snn import encode
-from verisnn.smt.terms import q
 from verisnn.solvers import SolverOptions, solve
 
 Range = tuple[Fraction | int, Fraction | int]
@@ -67,9 +65,8 @@ def _formula_counterexample(net: Network, ws: Sequence[Fraction], th: Fraction, 
 def min_formula_on_box(weights: Sequence[Fraction], theta: Fraction, box: Box, options: Any = None) -> Result:
     """The neuron with these (positive) weights fires at the min-over-subsets time at every input of ``box``."""
     net = neuron(weights, theta)
-    enc = encode(net, "a", box)
-    violation = P.formula_violation(enc.outputs[0], [q(w) for w in weights], q(theta), enc.inputs)
-    query = Query("min-formula", enc.constraints + [violation],
+    constraints, enc = P.min_formula_instance(net, weights, theta, box)
+    query = Query("min-formula", constraints,
                   lambda m: _formula_counterexample(net, weights, theta, enc.read_inputs(m), False, False),
                   proved=f"w={[fmt(w) for w in weights]}, theta={fmt(theta)} on {_box_text(box)}")
     return solve(query, SolverOptions.of(options))

@@ -26,7 +26,9 @@ from typing import Any
 
 import z3
 
+from verisnn.core.domain import Box
 from verisnn.core.model import Network, layered
+from verisnn.smt.snn import NetworkEncoding, encode
 from verisnn.smt.terms import exact, q, total
 
 Range = tuple[Fraction, Fraction]
@@ -139,6 +141,14 @@ def formula_violation(t: Any, w: Sequence[Any], theta: Any, x: Sequence[Any], po
             below.append(num < t * W)
             equal.append(num == t * W)
     return z3.Or(z3.Or(*below), z3.Not(z3.Or(*equal)))
+
+
+def min_formula_instance(net: Network, weights: Sequence[Fraction], theta: Fraction, box: Box
+                         ) -> tuple[list[z3.BoolRef], NetworkEncoding]:
+    """One concrete neuron on a box disagrees with the formula (linear); returns (constraints, its encoding)."""
+    enc = encode(net, "a", box)
+    violation = formula_violation(enc.outputs[0], [q(w) for w in weights], q(theta), enc.inputs)
+    return enc.constraints + [violation], enc
 
 
 def min_formula_violation(fam: Family) -> tuple[list[z3.BoolRef], list[z3.ArithRef]]:
