@@ -345,16 +345,21 @@ class ReluNetwork:
     def hidden_units(self) -> int:
         return sum(len(layer.weights) for layer in self.layers[:-1])
 
-    def __call__(self, x: Sequence[Fraction]) -> tuple[Fraction, ...]:
-        """Exact evaluation."""
+    def pre_activations(self, x: Sequence[Fraction]) -> tuple[tuple[Fraction, ...], ...]:
+        """Exact evaluation keeping every layer's pre-activations (the last layer's are the outputs)."""
         if len(x) != self.dimension:
             raise InvalidNetwork(f"ReLU network takes {self.dimension} inputs, got {len(x)}")
         v = [Fraction(a) for a in x]
-        for li, layer in enumerate(self.layers):
-            v = [sum((w * a for w, a in zip(row, v)), b) for row, b in zip(layer.weights, layer.bias)]
-            if li < len(self.layers) - 1:
-                v = [max(a, Fraction(0)) for a in v]
-        return tuple(v)
+        pre = []
+        for layer in self.layers:
+            z = tuple(sum((w * a for w, a in zip(row, v) if w != 0), b) for row, b in zip(layer.weights, layer.bias))
+            pre.append(z)
+            v = [max(a, Fraction(0)) for a in z]
+        return tuple(pre)
+
+    def __call__(self, x: Sequence[Fraction]) -> tuple[Fraction, ...]:
+        """Exact evaluation."""
+        return self.pre_activations(x)[-1]
 
 
 def relu_network(layers: Iterable[tuple[Sequence[Sequence[object]], Sequence[object]]]) -> ReluNetwork:

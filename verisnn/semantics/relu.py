@@ -1,7 +1,7 @@
 """Exact ReLU semantics: evaluation with the activation pattern, and interval arithmetic of pre-activations.
 
 A ReLU network is affine layers ``z = W y + b`` with ``y = relu(z)`` on every layer but the last
-(docs/model.md).  :func:`trace` evaluates it exactly and keeps every pre-activation, so the
+(docs/model.md).  :func:`trace` evaluates it exactly (the network's own exact evaluation) and keeps every pre-activation, so the
 activation pattern (which hidden units are active, ``z > 0``) can be read off;
 :func:`pre_activation_ranges` gives, by exact interval arithmetic, an interval that holds every
 pre-activation over a box of inputs (sound; exact for the first layer).
@@ -43,11 +43,6 @@ class ReluTrace:
         return tuple(tuple(z > 0 for z in layer) for layer in self.pre[:-1])
 
 
-def affine_value(row: Sequence[Fraction], bias: Fraction, values: Sequence[Fraction]) -> Fraction:
-    """``sum_j row_j values_j + bias``, exactly."""
-    return sum((w * a for w, a in zip(row, values) if w != 0), bias)
-
-
 def affine_range(row: Sequence[Fraction], bias: Fraction, ranges: Sequence[Range]) -> Range:
     """The exact range of ``sum_j row_j y_j + bias`` over the box ``y_j in ranges[j]``."""
     lo = hi = bias
@@ -67,16 +62,10 @@ def relu_range(r: Range) -> Range:
 
 
 def trace(relu: ReluNetwork, x: Sequence[Fraction]) -> ReluTrace:
-    """Evaluate ``relu`` at ``x`` exactly, keeping every pre-activation."""
+    """Evaluate ``relu`` at ``x`` exactly (:meth:`verisnn.core.model.ReluNetwork.pre_activations`), keeping every layer."""
     if len(x) != relu.dimension:
         raise InvalidInput(f"ReLU network takes {relu.dimension} inputs, got {len(x)}")
-    values = [Fraction(a) for a in x]
-    pre: list[tuple[Fraction, ...]] = []
-    for layer in relu.layers:
-        z = tuple(affine_value(row, b, values) for row, b in zip(layer.weights, layer.bias))
-        pre.append(z)
-        values = [max(a, ZERO) for a in z]
-    return ReluTrace(tuple(Fraction(a) for a in x), tuple(pre))
+    return ReluTrace(tuple(Fraction(a) for a in x), relu.pre_activations(x))
 
 
 def pre_activation_ranges(relu: ReluNetwork, box: Box) -> list[list[Range]]:
