@@ -75,14 +75,18 @@ class RegionMap:
             check_point(self.network, r.pattern, r.outputs, r.point, r.x)
         return replace(self, verified=True)
 
-    def minimized(self, timeout: float = 60.0, lp: str = LP_BACKENDS[0]) -> RegionMap:
+    def minimized(self, timeout: float = 60.0, lp: str = LP_BACKENDS[0], first: int | None = None) -> RegionMap:
         """The same pieces with redundant constraints removed (each removal justified by an exact LP).
 
+        Only the ``first`` pieces (all when None) are minimised, e.g. those that will be printed.
         The split tree is dropped: it refers to the pieces' full constraint lists.
         """
         oracle = open_lp(self.space.names, self.space.bounds, lp, timeout)
         out = []
-        for r in self.regions:
+        for k, r in enumerate(self.regions):
+            if first is not None and k >= first:
+                out.append(r)
+                continue
             kept = list(r.constraints)
             for g in list(r.constraints):
                 others = [h for h in kept if h != g]

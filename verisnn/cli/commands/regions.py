@@ -94,8 +94,12 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
     rm = res.details["regions"]
     if cert_path is not None:
         write_certificate(rm, cert_path)
-    if rm.pieces <= MINIMIZE_UP_TO:
-        rm = rm.minimized(timeout, lp)
+    # redundant constraints are dropped for the listing (text: only the printed pieces) and the solver proofs
+    if as_json or prove_cover or prove_pieces:
+        if rm.pieces <= MINIMIZE_UP_TO:
+            rm = rm.minimized(timeout, lp)
+    else:
+        rm = rm.minimized(timeout, lp, first=MAX_LISTED)
     if prove_cover:
         rm = cover_proof(rm, options)
         if rm.covered is None:
