@@ -283,3 +283,19 @@ def test_regression_bound_facts_settled_neuron(tmp_path, cli):
     save_network(net, path)
     run = cli("equiv", path, path, "-d", "0:1")
     assert run.code == 0, run.out + run.err
+
+
+def test_check_lemma_returns_a_result():
+    """Each lemma of an emulation is proved; a lemma with a shifted target is refuted with the failing values."""
+    from verisnn.analyses.equivalence import check_lemma
+
+    relu = random_relu(2, [3], 1, seed=2)
+    em = emulate(relu, BOX2)
+    lemmas = compositional_lemmas(em.network, relu, BOX2)
+    results = [check_lemma(lemma) for lemma in lemmas]
+    assert all(r.verdict is Verdict.PROVED for r in results), [str(r) for r in results]
+    first = lemmas[0]
+    wrong = replace(first, target=(first.target[0], first.target[1] + Fraction(1, 3)))
+    result = check_lemma(wrong)
+    assert result.verdict is Verdict.REFUTED and "fails at source values" in result.reason
+    assert len(result.details["witness"]) == len(first.ranges)
