@@ -185,3 +185,42 @@ def test_cli_certify(cli, tmp_path):
     assert run.code == 2 and run.err.count("\n") == 1
     as_json = cli("certify", cert, "--json")
     assert as_json.code == 0 and as_json.json["count"] == 3
+
+
+def test_unknown_is_a_result():
+    """A passed deadline gives an UNKNOWN Result with its reason, never a count (no exception escapes)."""
+    import time
+
+    from verisnn.analyses.regions import count_regions
+    from verisnn.core.results import Verdict
+
+    res = count_regions(positive_linear([2, 3, 2], 1), Box.uniform(0, 4, 2), deadline=time.monotonic() - 1)
+    assert res.verdict is Verdict.UNKNOWN and "time" in res.reason and "count" not in res.details
+    ok = count_regions(one_layer([[1, 1]], [1]))
+    assert ok.verdict is Verdict.PROVED and ok.details["count"] == 3 and ok.details["regions"].pieces == 3
+
+
+def test_pwl_certificate_of_c2_checks(tmp_path):
+    """C2 writes a verisnn.pwl-cert/1 file per size into the certificate folder; the checker accepts it."""
+    from verisnn.checker import PWL_FORMAT, check_file
+    from verisnn.claims.registry import RunContext, discover
+    from verisnn.claims.runner import run_task
+    from verisnn.core.results import Verdict
+
+    claim = next(c for c in discover() if c.id == "C2")
+    size = {"widths": [2, 2, 1], "kernel": "box", "family": "positive", "strata": False}
+    res = run_task(claim, size, RunContext(certificates=str(tmp_path)))
+    assert res.verdict is Verdict.PROVED, res.reason
+    (path,) = tmp_path.iterdir()
+    got = check_file(path)
+    assert got.format == PWL_FORMAT and got.pieces == res.details["pieces"] and got.count == res.details["count"]
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(net=networks(max_inputs=3, max_layers=3, max_width=3))
+def test_certificates_stress(net):
+    """Slow: 300 random networks up to 3 inputs and 3 layers on [-1, 3]^d, every certificate passes the checker."""
+    rm = enumerate_regions(net, Box.uniform(-1, 3, net.dimension))
+    got = check_certificate(json.loads(json.dumps(certificate(rm))))
+    assert got.count == rm.count and got.pieces == rm.pieces
