@@ -23,7 +23,7 @@ from verisnn.analyses.regions import LP_BACKENDS, RegionMap, Space, enumerate_re
 from verisnn.core import affine as af
 from verisnn.core.affine import Affine
 from verisnn.core.domain import Box
-from verisnn.core.errors import InvalidInput
+from verisnn.core.errors import InvalidInput, plural
 from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.numbers import fmt
 from verisnn.io.files import opened_for_writing
@@ -71,9 +71,6 @@ def region_polygon(constraints: Sequence[Affine], lo: Point, hi: Point) -> list[
 def _area(poly: Sequence[Point]) -> Fraction:
     return abs(sum((p[0] * q[1] - q[0] * p[1] for p, q in zip(poly, list(poly[1:]) + [poly[0]])), Fraction(0))) / 2
 
-
-def _plural(k: int, word: str) -> str:
-    return f"{k} {word}{'' if k == 1 else 's'}"
 
 
 def _centroid(poly: Sequence[Point]) -> Point:
@@ -154,7 +151,7 @@ def plot_regions(net: Network | ReluNetwork, box: Box, path: str | Path, *, titl
         ax.set_xlabel(names[keep[0]])
         ax.set_ylabel(names[keep[1]])
         fixed = [f"{names[j]}={fmt(sbox.lo[j])}" for j in range(box.dimension) if j not in keep]
-        head = _plural(slice_rm.count, "region") + f" ({_plural(slice_rm.pieces, 'piece')})"
+        head = plural(slice_rm.count, "region") + f" ({plural(slice_rm.pieces, 'piece')})"
         ax.set_title(head + (f", {', '.join(fixed)}" if fixed else ""))
         ax.set_aspect("auto")
         if not short and len(index) <= 16:
@@ -202,8 +199,8 @@ def plot_regions(net: Network | ReluNetwork, box: Box, path: str | Path, *, titl
     line_desc = names[keep[0]] + (f" ({names[keep[1]]}={fmt(a[keep[1]])})" if len(keep) > 1 else "")
     ax.set_xlabel(line_desc)
     ax.set_ylabel(f"output {out_name}" + (" (red: silent)" if len(finite) < len(pieces) else ""))
-    ax.set_title(f"{out_name} along the dashed line: {_plural(len(breaks), 'breakpoint')}"
-                 + (f" (+{_plural(len(switches), 'pattern change')}, light)" if switches else ""))
+    ax.set_title(f"{out_name} along the dashed line: {plural(len(breaks), 'breakpoint')}"
+                 + (f" (+{plural(len(switches), 'pattern change')}, light)" if switches else ""))
     if title:
         fig.suptitle(title)
     fig.tight_layout()

@@ -9,10 +9,7 @@ import click
 from verisnn.checker import PWL_FORMAT, NotCertificate, StepFailed, check_file
 from verisnn.cli.options import json_option
 from verisnn.cli.render import echo_json
-
-
-def _plural(k: int, word: str) -> str:
-    return f"{k} {word}{'' if k == 1 else 's'}"
+from verisnn.core.errors import plural
 
 
 @click.command("certify")
@@ -40,9 +37,9 @@ def certify_command(certificate: str, as_json: bool) -> None:
         echo_json({"verdict": "proved", "certificate": certificate, "format": got.format, "count": got.count,
                    "pieces": got.pieces, "domain": got.domain, "derived": got.derived, "replayed": got.replayed})
         return
-    what = (f"the network is piecewise linear on {got.domain} with {_plural(got.pieces, 'piece')} "
-            f"({_plural(got.count, 'pattern')})" if got.format == PWL_FORMAT else
-            f"{_plural(got.count, 'region')} on {got.domain} ({_plural(got.pieces, 'piece')})")
+    what = (f"the network is piecewise linear on {got.domain} with {plural(got.pieces, 'piece')} "
+            f"({plural(got.count, 'pattern')})" if got.format == PWL_FORMAT else
+            f"{plural(got.count, 'region')} on {got.domain} ({plural(got.pieces, 'piece')})")
     click.echo(f"certificate proves: {what}")
     click.echo(f"checked exactly: split tree and Farkas certificates, every interior point replayed; "
                f"{got.derived} of {got.derived + got.replayed} neuron conditions derived by the checker"

@@ -18,6 +18,7 @@ from verisnn.cli.options import json_option, network_argument
 from verisnn.cli.render import echo_json
 from verisnn.core import affine as af
 from verisnn.core.domain import parse_domain
+from verisnn.core.errors import plural
 from verisnn.core.model import Network
 from verisnn.core.results import Verdict
 from verisnn.io import load
@@ -26,9 +27,6 @@ from verisnn.solvers import NAMES, SolverOptions
 MAX_LISTED = 40
 MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before printing
 
-
-def _plural(k: int, word: str) -> str:
-    return f"{k} {word}{'' if k == 1 else 's'}"
 
 
 def _unknown(reason: str, as_json: bool) -> None:
@@ -134,13 +132,13 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
         return
     where = rm.space.description
     kind = "causal" if isinstance(network, Network) else "activation"
-    click.echo(f"{_plural(rm.count, kind + ' region')} on {where} ({_plural(rm.pieces, 'piece')}, "
-               f"{_plural(rm.lp_checks, 'exact LP check')}, {rm.seconds:.2f}s)")
+    click.echo(f"{plural(rm.count, kind + ' region')} on {where} ({plural(rm.pieces, 'piece')}, "
+               f"{plural(rm.lp_checks, 'exact LP check')}, {rm.seconds:.2f}s)")
     checks = ["every piece replayed in the exact simulator", "the split tree covers the domain by construction"]
     if rm.covered:
         checks.append(f"coverage of the whole domain proved by {solver} in one query")
     if proved_pieces is not None:
-        checks.append(f"{_plural(proved_pieces, 'piece')} proved with the network encoding")
+        checks.append(f"{plural(proved_pieces, 'piece')} proved with the network encoding")
     click.echo("checks: " + "; ".join(checks))
     names = rm.space.names
     for k, r in enumerate(rm.regions[:MAX_LISTED], start=1):
@@ -151,9 +149,9 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
         if r.constraints:
             click.echo("  where: " + ", ".join(af.constraint_text(g, names) for g in r.constraints))
     if rm.pieces > MAX_LISTED:
-        click.echo(f"... {_plural(rm.pieces - MAX_LISTED, 'more piece')} (use --json for all)")
+        click.echo(f"... {plural(rm.pieces - MAX_LISTED, 'more piece')} (use --json for all)")
     if lower is not None:
-        click.echo(f"{_plural(len(lower), 'more pattern')} only on lower-dimensional sets"
+        click.echo(f"{plural(len(lower), 'more pattern')} only on lower-dimensional sets"
                    + "".join(f"\n  {rm.label(p)}  (dimension {k})" for p, k in lower.items()))
     if cert_path is not None:
         click.echo(f"certificate: {cert_path} (check it with `verisnn certify {cert_path}`)")
