@@ -14,6 +14,7 @@ off.  ``--sampling`` adds the old comparison with float sampling at the same tim
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -35,7 +36,7 @@ def issue_network(widths: list[int], seed: int = 0) -> Network:
     """Positive linear network: weights k/4 (k in 1..8), thresholds k/4 in layer 1, 1..4 after."""
     rng = random.Random(seed)
     layers = []
-    for li, (prev, width) in enumerate(zip(widths, widths[1:])):
+    for li, (prev, width) in enumerate(itertools.pairwise(widths)):
         th = [Fraction(rng.randint(1, 8), 4) if li == 0 else Fraction(rng.randint(1, 4)) for _ in range(width)]
         layers.append({"weights": [[Fraction(rng.randint(1, 8), 4) for _ in range(prev)] for _ in range(width)],
                        "thresholds": th})
