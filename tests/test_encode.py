@@ -8,16 +8,17 @@ import pytest
 import z3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import inputs_for, networks, rationals
+from oracles import check_encoding
+from strategies import boxes_around, inputs_for, networks, rationals
 
 from verisnn.core.domain import Box
-from verisnn.smt.relu import encode_relu
-from verisnn.smt.snn import encode, encode_below, spike_times
-from verisnn.smt.terms import q
 from verisnn.core.errors import InvalidInput
 from verisnn.core.model import Code, Codes, Network, Neuron, Synapse, layered, relu_network
 from verisnn.core.numbers import INF, is_finite
 from verisnn.semantics.simulate import simulate
+from verisnn.smt.relu import encode_relu
+from verisnn.smt.snn import encode, encode_below, spike_times
+from verisnn.smt.terms import q
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -89,6 +90,19 @@ def test_causal_sets_match_the_simulator(data):
         want = set() if act is None else set(act.causal)
         got = {k for k in range(len(net.incoming[v])) if z3.is_true(m.eval(enc.causal[(v, k)], model_completion=True))}
         assert got == want, v
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_kernel_pieces_and_ties_are_unique(data):
+    """Thirds, zero weights, sourceless neurons, coincident inputs, degenerate boxes: one solution, the simulator's.
+
+    Unique on flags, times, causal sets and the kernel piece of every causal synapse (the slow tier
+    in tests/test_differential.py runs this per kernel family, 500 cases each).
+    """
+    net = data.draw(networks(sourceless=True, denominators=(1, 2, 3, 4)))
+    x = data.draw(inputs_for(net, allow_inf=False, coincident=True))
+    check_encoding(net, x, data.draw(st.one_of(st.none(), boxes_around(x))))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))

@@ -3,6 +3,9 @@
 from fractions import Fraction as F
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import kernels, rationals, user_kernels
 
 from verisnn.core.errors import InvalidNetwork
 from verisnn.core.kernels import box, from_pieces, linear, parse_kernel, saturating, triangle
@@ -68,3 +71,29 @@ def test_malformed_kernels_are_rejected(spec, message):
     """Malformed kernels raise InvalidNetwork naming the problem."""
     with pytest.raises(InvalidNetwork, match=message):
         parse_kernel(spec)
+
+
+@settings(max_examples=100, deadline=None)
+@given(kernels(), st.lists(rationals(-1, 6, (1, 2, 3, 4)), min_size=1, max_size=8))
+def test_events_sum_to_the_kernel_for_every_family(kernel, points):
+    """Every family (user pieces with jumps and negative slopes too): jumps and slope changes rebuild eps.
+
+    ``eps(s) = sum over events at offsets o <= s of jump + slope_change * (s - o)``, the left limit is
+    the same sum over offsets ``< s``, and the value is 0 before 0 and at 0.
+    """
+    assert kernel(F(0)) == 0 and kernel.left_limit(F(0)) == 0
+    events = list(kernel.events())
+    for s in points + list(kernel.breakpoints):
+        right = sum((e.jump + e.slope_change * (s - e.offset) for e in events if e.offset <= s), F(0))
+        left = sum((e.jump + e.slope_change * (s - e.offset) for e in events if e.offset < s), F(0))
+        assert kernel(s) == right, (str(kernel), s)
+        assert kernel.left_limit(s) == (left if s > 0 else 0), (str(kernel), s)
+        k = kernel.piece_index(s)
+        assert k == (-1 if s < 0 else max(i for i, p in enumerate(kernel.pieces) if p.start <= s))
+
+
+@settings(max_examples=40, deadline=None)
+@given(user_kernels())
+def test_user_kernels_round_trip_through_the_file_form(kernel):
+    """A user piece list written to the file form reads back as the same kernel."""
+    assert parse_kernel(kernel.to_json()) == kernel

@@ -5,6 +5,7 @@ from itertools import combinations, pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import check_first_crossing
 from strategies import inputs_for, networks, rationals
 
 from verisnn.core.kernels import box, from_pieces, linear, saturating, triangle
@@ -201,3 +202,30 @@ def test_first_firing_handles_simultaneous_events():
     both = first_firing([(F(0), F(1), box(1)), (F(1), F(1), linear())], F(1, 2))
     assert both.time == F(1, 2)
     assert saturating(1)(F(5)) == 1 and triangle(1)(F(5)) == 0
+
+
+def test_inhibitory_spike_at_the_crossing_is_not_causal():
+    """The tie of issue 9: l2n0 reaches theta at 7/3 exactly when l1n0's inhibitory spike arrives; it fires.
+
+    The inhibitory spike arrives at the firing time, so it is not causal; the potential did not jump.
+    """
+    net = Network(
+        ("x0", "x1"),
+        (Neuron("l1n0", F(1)), Neuron("l2n0", F(1))),
+        (Synapse("x0", "l1n0", F(-2)), Synapse("r0", "l1n0", F(11, 4)),
+         Synapse("l1n0", "l2n0", F(-1)), Synapse("x0", "l2n0", F(3, 4))),
+        ("l2n0",),
+        (Reference("r0", F(1)), Reference("r1", F(0))),
+    )
+    sim = simulate(net, [F(1), F(27, 8)])
+    assert sim.times["l1n0"] == F(7, 3) and sim.times["l2n0"] == F(7, 3)
+    assert sim.causal_sources("l2n0") == ["x0"] and not sim.activations["l2n0"].jump
+    assert sim.causal_sources("l1n0") == ["x0", "r0"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_first_crossing_with_ties_thirds_and_sourceless_neurons(data):
+    """The sweep against the definition on coincident inputs, thirds and neurons without synapses."""
+    net = data.draw(networks(sourceless=True, denominators=(1, 2, 3, 4), max_layers=3))
+    check_first_crossing(net, data.draw(inputs_for(net, coincident=True)))

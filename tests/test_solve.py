@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from strategies import inputs_for, networks
 
 from verisnn.core.domain import Box
-from verisnn.smt.snn import encode
-from verisnn.smt.terms import q
 from verisnn.core.errors import InternalError, InvalidInput
 from verisnn.core.model import layered
 from verisnn.core.numbers import is_finite
 from verisnn.core.results import Counterexample, Verdict
 from verisnn.semantics.simulate import simulate
 from verisnn.smt.smtlib import parse_smt2_z3, to_smt2
+from verisnn.smt.snn import encode
+from verisnn.smt.terms import q
 from verisnn.solvers import Answer, Limits, Query, SolverOptions, Status, backend, decide, optimize, solve
 from verisnn.solvers.cvc5_backend import parse_smt2
 
