@@ -43,7 +43,7 @@ def positive_sum_claim(size: Mapping[str, Any], ctx: RunContext) -> Result:
 def positive_weights_search(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Paired check: with all weights positive (in [1/4, 2]) the same search finds no jump (unsat).
 
-    Default size d = 2 (about 15 s); ``--size d=3`` is proved too, in about 50 s.
+    Default size d = 2 (well under a second); ``--size d=3`` is proved too, in about 50 s.
     """
     return search_jump(int(size.get("d", 2)), (Fraction(1, 4), 2), (0, 2), signed=False, inputs=(0, 4), delta=DELTA,
                        jump=JUMP, min_subset_sum=MIN_SUBSET_SUM, options=SolverOptions.of(ctx))
