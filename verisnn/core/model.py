@@ -61,14 +61,19 @@ class Code:
         if self.code not in ("negative", "positive"):
             raise InvalidNetwork(f"code of node '{self.node}' must be 'negative' or 'positive', got {self.code!r}")
 
+    @property
+    def sign(self) -> int:
+        """-1 for the negative code, +1 for the positive one: ``t = base + sign * x``."""
+        return -1 if self.code == "negative" else 1
+
     def encode(self, x: Fraction) -> Fraction:
-        return self.base - x if self.code == "negative" else self.base + x
+        return self.base + self.sign * x
 
     def decode(self, t: Time) -> Time:
         """The value a spike time stands for; a missing spike decodes to -inf / +inf."""
         if not is_finite(t):
-            return -INF if self.code == "negative" else INF
-        return self.base - t if self.code == "negative" else t - self.base  # type: ignore[operator]
+            return self.sign * INF
+        return self.sign * (t - self.base)  # type: ignore[operator]
 
 
 @dataclass(frozen=True)

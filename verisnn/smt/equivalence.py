@@ -90,7 +90,7 @@ def side_terms(side: Network | ReluNetwork, alg: Algebra, xs: Sequence[Lin], tag
                          lins)
     assert time_box is not None
     codes = {c.node: c for c in side.codes.outputs} if side.codes is not None else {}
-    signs = tuple(-1 if o in codes and codes[o].code == "negative" else 1 for o in side.outputs)
+    signs = tuple(codes[o].sign if o in codes else 1 for o in side.outputs)
     bounds = firing_bounds(side, time_box)
     if all(bounds[v].settled for v in side.order):
         return _neuronwise(side, alg, xs, tag, bounds, signs, summarize)
@@ -110,8 +110,7 @@ def _neuronwise(net: Network, alg: Algebra, xs: Sequence[Lin], tag: str, bounds:
     time: dict[str, Lin] = {}
     for node, x in zip(net.inputs, xs):
         c = in_codes.get(node)
-        time[node] = x if c is None else x.scale(Fraction(-1)).shift(c.base) if c.code == "negative" \
-            else x.shift(c.base)
+        time[node] = x if c is None else x.scale(Fraction(c.sign)).shift(c.base)
     for r in net.references:
         time[r.name] = Lin(r.time)
     refs = {r.name: r for r in net.references}
@@ -144,8 +143,7 @@ def _neuronwise(net: Network, alg: Algebra, xs: Sequence[Lin], tag: str, bounds:
     for o in net.outputs:
         c = codes.get(o)
         t = time[o]
-        decoded.append(t if c is None else t.scale(Fraction(-1)).shift(c.base) if c.code == "negative"
-                       else t.shift(-c.base))
+        decoded.append(t if c is None else t.shift(-c.base).scale(Fraction(c.sign)))
     n = len(net.outputs)
     return SideTerms(tuple(alg.term(d) for d in decoded), (z3.BoolVal(True),) * n, signs, cons, lambda m: None,
                      tuple(decoded))

@@ -63,7 +63,7 @@ def affine_pieces(net: Network, v: str) -> list[Affine]:
         coef = [Fraction(0)] * d
         if s.source in index:
             code = codes.get(s.source)
-            sign = Fraction(-1) if code is not None and code.code == "negative" else Fraction(1)
+            sign = Fraction(code.sign if code is not None else 1)
             coef[index[s.source]] = sign
             const = (code.base if code is not None else Fraction(0)) + s.delay
         else:
@@ -88,9 +88,7 @@ def _decode(net: Network, v: str, f: Affine) -> Affine:
     if code is None:
         return f
     coef, const = f
-    if code.code == "negative":
-        return tuple(-a for a in coef), code.base - const
-    return coef, const - code.base
+    return tuple(code.sign * a for a in coef), code.sign * (const - code.base)
 
 
 def units_for(k: int) -> int:

@@ -103,7 +103,7 @@ def compositional_lemmas(snn: Network, relu: ReluNetwork, box: Box) -> list[Lemm
     known: dict[str, tuple[int, Fraction, int]] = {}
     for j, name in enumerate(snn.inputs):
         c = in_codes.get(name)
-        known[name] = (j, Fraction(0), 1) if c is None else (j, c.base, -1 if c.code == "negative" else 1)
+        known[name] = (j, Fraction(0), 1) if c is None else (j, c.base, c.sign)
     ranges = list(zip(box.lo, box.hi))
     lemmas: list[Lemma] = []
     for li, layer in enumerate(relu.layers, start=1):
@@ -115,7 +115,7 @@ def compositional_lemmas(snn: Network, relu: ReluNetwork, box: Box) -> list[Lemm
                 raise NotCompositional(f"no neuron '{name}' for unit {i} of layer {li}")
             if last:
                 c = out_codes.get(name)
-                base, sign = (Fraction(0), 1) if c is None else (c.base, -1 if c.code == "negative" else 1)
+                base, sign = (Fraction(0), 1) if c is None else (c.base, c.sign)
             else:
                 t = sim.times[name]
                 if not is_finite(t):

@@ -41,15 +41,9 @@ def time_box(net: Network, box: Box) -> Box:
     codes = {c.node: c for c in net.codes.inputs} if net.codes is not None else {}
     for n, a, b in zip(net.inputs, box.lo, box.hi):
         c = codes.get(n)
-        if c is None:
-            lo.append(a)
-            hi.append(b)
-        elif c.code == "negative":
-            lo.append(c.base - b)
-            hi.append(c.base - a)
-        else:
-            lo.append(c.base + a)
-            hi.append(c.base + b)
+        ends = (a, b) if c is None else (c.encode(a), c.encode(b))
+        lo.append(min(ends))
+        hi.append(max(ends))
     return Box(tuple(lo), tuple(hi))
 
 
