@@ -47,10 +47,6 @@ def _instance(size: Mapping[str, Any]) -> tuple[Any, Box]:
     return relu, Box.uniform(lo, hi, d)
 
 
-def _options(ctx: RunContext) -> SolverOptions:
-    return SolverOptions(solver=ctx.solver, timeout=ctx.timeout, rlimit=ctx.rlimit)
-
-
 @claim("C7", expected="proved", sizes=SIZES)
 def emulation(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Every ReLU network Psi on a box B has a coded SNN Phi with R(Phi) = Psi on B, of size 2N+n neurons."""
@@ -70,7 +66,7 @@ def emulation(size: Mapping[str, Any], ctx: RunContext) -> Result:
     if actual != formula:
         return Result("C7", Verdict.UNKNOWN, time.perf_counter() - start, size=size,  # timing
                       reason=f"size {actual} differs from the documented formula {formula}")
-    result = check_equivalence(em.network, relu, box, "auto", _options(ctx))
+    result = check_equivalence(em.network, relu, box, "auto", SolverOptions.of(ctx))
     details.update(result.details)
     return Result("C7", result.verdict, time.perf_counter() - start, result.counterexample,  # timing
                   f"{result.reason}; size {actual}" if result.verdict is Verdict.PROVED else result.reason,
@@ -85,7 +81,7 @@ def emulation_outside_box(size: Mapping[str, Any], ctx: RunContext) -> Result:
     relu, box = _instance(size)
     em = emulate(relu, box)
     wide = box.widen(Fraction(size.get("margin", "1/2")))
-    result = check_equivalence(em.network, relu, wide, "monolithic", _options(ctx))
+    result = check_equivalence(em.network, relu, wide, "monolithic", SolverOptions.of(ctx))
     details = dict(result.details)
     if result.counterexample is not None:
         x = result.counterexample.inputs[0]
@@ -110,6 +106,6 @@ def emulation_perturbed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     em = emulate(relu, box)
     index = next(k for k, s in enumerate(em.network.synapses) if s.source.startswith("x"))
     bad = perturb(em.network, index, Fraction(1, 1000))
-    result = check_equivalence(bad, relu, box, "auto", _options(ctx))
+    result = check_equivalence(bad, relu, box, "auto", SolverOptions.of(ctx))
     return Result("C7-perturbed", result.verdict, time.perf_counter() - start, result.counterexample,  # timing
                   result.reason, size, details=dict(result.details))

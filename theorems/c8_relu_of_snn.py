@@ -56,8 +56,7 @@ def _run(cid: str, size: Mapping[str, Any], ctx: RunContext, perturb: bool) -> R
         rows[0][0] += Fraction(1, 1000)
         relu = ReluNetwork((ReluLayer(tuple(tuple(r) for r in rows), first.bias), *relu.layers[1:]))
     box = Box.uniform(-2, 2, d)
-    result = check_equivalence(net, relu, box, "monolithic",
-                               SolverOptions(solver=ctx.solver, timeout=ctx.timeout, rlimit=ctx.rlimit))
+    result = check_equivalence(net, relu, box, "monolithic", SolverOptions.of(ctx))
     details.update(result.details)
     reason = f"{result.reason}; depth {actual['depth']}, {actual['units']} ReLU units" \
         if result.verdict is Verdict.PROVED else result.reason
