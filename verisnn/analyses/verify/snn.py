@@ -5,9 +5,12 @@ A coded network (one with ``codes``) is read through its codes instead: ``X_i`` 
 A silent output is ``+inf`` as a time, and ``-inf`` (negative code) or ``+inf`` (positive code) as
 a decoded value; :mod:`verisnn.io.vnnlib` says how an atom on it is read.
 
-The property's input box becomes a box of spike times; the network is encoded over it with sound
-firing-time bounds (:func:`verisnn.smt.snn.encode`); the centre and a few corners of the box are
-simulated first (a cheap search for a counterexample), then one solver query decides.  Every
+The property's input box becomes a box of spike times with sound firing-time bounds
+(:func:`verisnn.semantics.bounds.firing_bounds`); neurons whose causal set is fixed on the box are
+affine in their sources (:mod:`verisnn.analyses.verify.snn_fixed`), which gives exact symbolic
+bounds of the outputs that may prove the property at once.  Otherwise the centre and a few corners of
+the box are simulated (a cheap search for a counterexample), then one solver query decides, with the
+affine neurons as linear equalities (:func:`verisnn.smt.snn_fixed.encode_fixed`).  Every
 counterexample is replayed in the exact simulator.
 """
 
@@ -17,14 +20,17 @@ import random
 import time
 from fractions import Fraction
 
+from verisnn.analyses.verify.relu import _loose
+from verisnn.analyses.verify.snn_fixed import Fixed, Form, fixed_neurons
 from verisnn.core.domain import Box
 from verisnn.core.errors import InternalError
 from verisnn.core.model import Code, Network
 from verisnn.core.numbers import Time
 from verisnn.core.results import Counterexample, Result, Verdict
-from verisnn.io.vnnlib import Property
+from verisnn.io.vnnlib import And, Atom, Formula, Property
+from verisnn.semantics.bounds import firing_bounds
 from verisnn.semantics.simulate import simulate
-from verisnn.smt.snn import encode
+from verisnn.smt.snn_fixed import encode_fixed
 from verisnn.smt.terms import q
 from verisnn.smt.vnnlib import constraints
 from verisnn.solvers import Query, SolverOptions, solve
@@ -70,12 +76,23 @@ def verify_snn(net: Network, prop: Property, options: SolverOptions) -> Result:
     rng = random.Random(0)
     candidates = [tuple((a + b) / 2 for a, b in zip(prop.lo, prop.hi))]
     candidates += [tuple(rng.choice((a, b)) for a, b in zip(prop.lo, prop.hi)) for _ in range(CORNERS)]
-    for x in candidates:
+    t0 = time.perf_counter()  # timing
+    bounds = firing_bounds(net, box)
+    fixed = fixed_neurons(net, bounds)
+    size["affine"] = len(fixed.causal)
+    corners: list[tuple[Fraction, ...]] = []
+    verdicts = [_possible(net, fixed, f, in_codes, out_codes, corners) for f in prop.assertions]  # all: corners
+    if not all(verdicts):
+        return Result(prop.name, Verdict.PROVED, time.perf_counter() - start,  # timing
+                      reason=f"symbolic firing-time bounds ({len(fixed.causal)} of {len(net.neurons)} neurons affine "
+                             f"on the box) exclude every counterexample", size=size,
+                      details={"method": "bounds", "bounds_seconds": round(time.perf_counter() - t0, 3)})  # timing
+    for x in _plausible(net, prop, [*corners, *candidates], in_codes, out_codes):
         y = evaluate(x)
         if prop.holds(x, y):
             return Result(prop.name, Verdict.REFUTED, time.perf_counter() - start, _cex(prop, x, y), size=size,  # timing
                           details={"method": "attack"})
-    enc = encode(net, box=box)
+    enc = encode_fixed(net, box, bounds, fixed.causal)
     xs = [t if c is None else (t - q(c.base) if c.code == "positive" else q(c.base) - t)
           for c, t in zip(in_codes, enc.inputs)]
     signs = [1 if c is None or c.code == "positive" else -1 for c in out_codes]
@@ -95,6 +112,84 @@ def verify_snn(net: Network, prop: Property, options: SolverOptions) -> Result:
     result = solve(query, options)
     return Result(result.subject, result.verdict, time.perf_counter() - start, result.counterexample,  # timing
                   result.reason, result.size, details=result.details)
+
+
+def _plausible(net: Network, prop: Property, points: list[tuple[Fraction, ...]], in_codes: list,
+               out_codes: list) -> list[tuple[Fraction, ...]]:
+    """The points whose float simulation does not clearly violate an assertion (a guide: kept ones are run exactly)."""
+    import numpy as np
+
+    from verisnn.semantics.fastsim import simulate_many
+
+    if not points:
+        return []
+    times = np.array([[float(_time(c, v)) for c, v in zip(in_codes, x)] for x in points])  # guide only
+    run = simulate_many(net, times)
+    keep = []
+    for r, x in enumerate(points):
+        values = {f"X_{i}": float(v) for i, v in enumerate(x)}  # guide only
+        for j, (o, c) in enumerate(zip(net.outputs, out_codes)):
+            t = float(run[o][r])  # guide only
+            values[f"Y_{j}"] = t if c is None else _decode_float(c, t)
+        if all(_loose(f, values) for f in prop.assertions):
+            keep.append(x)
+    return keep
+
+
+def _decode_float(c: Code, t: float) -> float:
+    if t == float("inf"):
+        return -t if c.code == "negative" else t
+    base = float(c.base)  # guide only
+    return base - t if c.code == "negative" else t - base
+
+
+def _form(net: Network, fixed: Fixed, var: str, in_codes: list, out_codes: list) -> Form | None:
+    """The exact affine form of an X or Y value over the atomic nodes (None: not known to be affine)."""
+    idx = int(var[2:])
+    node, code = (net.inputs[idx], in_codes[idx]) if var[0] == "X" else (net.outputs[idx], out_codes[idx])
+    got = fixed.forms.get(node)
+    if got is None:
+        return None
+    coeffs, const = got
+    if code is None or code.code == "positive":
+        base = code.base if code is not None else Fraction(0)
+        return dict(coeffs), const - base
+    return {u: -c for u, c in coeffs.items()}, code.base - const
+
+
+def _possible(net: Network, fixed: Fixed, f: Formula, in_codes: list, out_codes: list,
+              corners: list[tuple[Fraction, ...]]) -> bool:
+    """False only if the symbolic bounds make ``f`` false at every input of the box; collects attack corners.
+
+    A corner sets each input value to the end of its range that pushes the atom's form towards true.
+    """
+    if isinstance(f, Atom):
+        coeffs: dict[str, Fraction] = {}
+        const = f.expr.const
+        for var, c in f.expr.coeffs:
+            form = _form(net, fixed, var, in_codes, out_codes)
+            if form is None:
+                return True
+            for u, a in form[0].items():
+                coeffs[u] = coeffs.get(u, Fraction(0)) + c * a
+            const += c * form[1]
+        lo = hi = const
+        for u, c in coeffs.items():
+            a, b = fixed.windows[u]
+            lo += c * (a if c > 0 else b)
+            hi += c * (b if c > 0 else a)
+        down = f.op in ("<=", "<")
+        if any(v[0] == "Y" for v, _ in f.expr.coeffs) and any(u in net.inputs for u in coeffs):
+            corner = []
+            for i, x in enumerate(net.inputs):
+                c = coeffs.get(x, Fraction(0))
+                t_lo, t_hi = fixed.windows[x]
+                t = t_lo if (c > 0) == down else t_hi
+                corner.append(in_codes[i].decode(t) if in_codes[i] is not None else t)
+            corners.append(tuple(corner))
+        return {"<=": lo <= 0, "<": lo < 0, ">=": hi >= 0, ">": hi > 0, "=": lo <= 0 <= hi}[f.op]
+    parts = [_possible(net, fixed, p, in_codes, out_codes, corners) for p in f.parts]
+    return all(parts) if isinstance(f, And) else any(parts)
 
 
 def _cex(prop: Property, x: tuple, y: tuple) -> Counterexample:
