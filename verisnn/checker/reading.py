@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 Affine = tuple[Fraction, ...]
@@ -26,18 +27,29 @@ def number(value: Any, where: str) -> Fraction:
         raise StepFailed(f"{where}: {value!r} is not an exact number")
     if isinstance(value, int):
         return Fraction(value)
-    if not isinstance(value, str) or not _NUMBER.fullmatch(value):
+    if not isinstance(value, str):
         raise StepFailed(f"{where}: {value!r} is not an exact number (\"n\" or \"n/d\")")
-    q = Fraction(value)
-    if "/" in value and int(value.split("/")[1]) == 0:
-        raise StepFailed(f"{where}: zero denominator")
+    q = _parsed(value)
+    if q is None:
+        raise StepFailed(f"{where}: {value!r} is not an exact number (\"n\" or \"n/d\", nonzero denominator)")
     return q
+
+
+@lru_cache(maxsize=65536)
+def _parsed(text: str) -> Fraction | None:
+    if not _NUMBER.fullmatch(text) or ("/" in text and int(text.split("/")[1]) == 0):
+        return None
+    return Fraction(text)
 
 
 def affine(value: Any, n: int, where: str) -> Affine:
     """``[c0, c1, ..., cn]`` over ``n`` free variables."""
     if not isinstance(value, list) or len(value) != n + 1:
         raise StepFailed(f"{where}: an affine function over {n} variables is a list of {n + 1} numbers")
+    if all(type(c) is str for c in value):
+        got = tuple(map(_parsed, value))
+        if None not in got:
+            return got  # type: ignore[return-value]
     return tuple(number(c, f"{where}[{k}]") for k, c in enumerate(value))
 
 
