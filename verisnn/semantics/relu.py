@@ -44,16 +44,19 @@ class ReluTrace:
 
 
 def affine_range(row: Sequence[Fraction], bias: Fraction, ranges: Sequence[Range]) -> Range:
-    """The exact range of ``sum_j row_j y_j + bias`` over the box ``y_j in ranges[j]``."""
-    lo = hi = bias
+    """The exact range of ``sum_j row_j y_j + bias`` over the box ``y_j in ranges[j]``.
+
+    An end may be ``None`` (unbounded); the result's end is then ``None`` too where it depends on it.
+    """
+    lo: Fraction | None = bias
+    hi: Fraction | None = bias
     for w, (a, b) in zip(row, ranges):
-        if w > 0:
-            lo += w * a
-            hi += w * b
-        elif w < 0:
-            lo += w * b
-            hi += w * a
-    return lo, hi
+        if w == 0:
+            continue
+        at_lo, at_hi = (a, b) if w > 0 else (b, a)
+        lo = None if lo is None or at_lo is None else lo + w * at_lo
+        hi = None if hi is None or at_hi is None else hi + w * at_hi
+    return lo, hi  # type: ignore[return-value]
 
 
 def relu_range(r: Range) -> Range:

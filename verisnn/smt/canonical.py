@@ -17,6 +17,7 @@ import z3
 
 from verisnn.core.model import ReluNetwork
 from verisnn.core.numbers import Time, is_finite
+from verisnn.semantics.relu import affine_range
 from verisnn.smt.lemmas import pwl_term
 from verisnn.smt.terms import Term, q, total
 
@@ -77,14 +78,9 @@ class Algebra:
         return Lin(Fraction(0), {len(self.terms) - 1: Fraction(1)})
 
     def range(self, e: Lin) -> tuple[Fraction | None, Fraction | None]:
-        lo: Fraction | None = e.c
-        hi: Fraction | None = e.c
-        for k, a in e.t.items():
-            blo, bhi = self.bounds[k]
-            lo_k, hi_k = (blo, bhi) if a > 0 else (bhi, blo)
-            lo = None if lo is None or lo_k is None else lo + a * lo_k
-            hi = None if hi is None or hi_k is None else hi + a * hi_k
-        return lo, hi
+        """Interval bounds of ``e`` from its atoms' bounds (``None``: unbounded)."""
+        keys = list(e.t)
+        return affine_range([e.t[k] for k in keys], e.c, [self.bounds[k] for k in keys])  # type: ignore[misc]
 
     def relu(self, e: Lin) -> Lin:
         lo, hi = self.range(e)

@@ -5,7 +5,8 @@ firing time ``t_v`` only reads its kernels at ``t_v - t_u - d``.  So an emulatio
 ``box(delta)`` if ``delta > G`` and with ``saturating(delta)`` / ``triangle(delta)`` if
 ``delta >= G``, where ``G`` is the largest causal gap ``t_v - t_u - d`` over all synapses and all
 inputs of the box (docs/emulation.md).  :func:`max_causal_gap` finds ``G`` exactly by one
-maximisation per synapse over the ReLU network's exact encoding (through :mod:`verisnn.solvers`).
+maximisation per synapse over the ReLU network's exact encoding (through :mod:`verisnn.solvers`),
+each optimum confirmed by an unsat query that nothing in the box exceeds it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from verisnn.analyses.emulation.layout import Emulation, affine_name, gadget_nam
 from verisnn.core.kernels import Kernel
 from verisnn.smt.relu import encode_relu
 from verisnn.smt.terms import Term, affine, q, variables
-from verisnn.solvers import OptStatus, SolverOptions, optimize
+from verisnn.solvers import OptStatus, SolverOptions, Status, decide, optimize
 
 
 def linear_reach(kernel: Kernel) -> Fraction | None:
@@ -62,10 +63,14 @@ def max_causal_gap(em: Emulation, timeout: float = 30.0) -> Fraction | None:
     best = Fraction(0)
     for s in net.synapses:
         gap = affine((Fraction(1), Fraction(-1)), -s.delay, [times[s.target], times[s.source]])
-        sup = optimize(enc.constraints + [gap > q(0)], gap, True, SolverOptions(timeout=timeout))
+        options = SolverOptions(timeout=timeout)
+        sup = optimize(enc.constraints + [gap > q(0)], gap, True, options)
         if sup.status in (OptStatus.UNKNOWN, OptStatus.UNBOUNDED):
             return None
         if sup.status is OptStatus.OPTIMAL:
+            # the optimiser's value is a candidate: it is the sup only if no point of the box exceeds it
+            if decide(enc.constraints + [gap > q(sup.value)], options).status is not Status.UNSAT:
+                return None
             best = max(best, sup.value)  # the supremum, attained or not
     return best
 
