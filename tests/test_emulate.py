@@ -179,3 +179,20 @@ def test_regression_empty_weight_row_is_bad_input(tmp_path, cli):
     run = cli("emulate", path, "-o", tmp_path / "s.json", "--domain", "0:1")
     assert run.code == 2, run.out + run.err
     assert "layer 1" in run.err and "row 0" in run.err and "Traceback" not in run.err
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_causal_gap_bounds_every_sampled_gap(data):
+    """Sampled causal gaps t_v - t_u - d (exact simulation) never exceed the exact G, nor G the interval bound."""
+    relu = data.draw(relu_networks(max_d=2, max_depth=3, max_width=3))
+    box = data.draw(boxes(relu.dimension))
+    em = emulate(relu, box)
+    exact_gap, is_exact = min_delta(em)
+    assert exact_gap <= em.gap
+    for x in points(box, data.draw):
+        times = simulate(em.network, list(x)).times
+        for s in em.network.synapses:
+            gap = times[s.target] - times[s.source] - s.delay
+            if gap > 0:
+                assert gap <= exact_gap, (s, x, gap, exact_gap, is_exact)
