@@ -181,13 +181,5 @@ def check_point(net: AnyNetwork, pattern: tuple, outputs: Sequence[Affine | None
 
 def relu_eval(net: ReluNetwork, x: Sequence[Fraction]) -> tuple[tuple[bool, ...], tuple[Fraction, ...]]:
     """Activation pattern (pre-activation > 0) and outputs, exactly."""
-    v = [Fraction(a) for a in x]
-    pattern: list[bool] = []
-    for li, layer in enumerate(net.layers):
-        z = [sum((w * a for w, a in zip(row, v)), b) for row, b in zip(layer.weights, layer.bias)]
-        if li < len(net.layers) - 1:
-            pattern.extend(q > 0 for q in z)
-            v = [max(q, Fraction(0)) for q in z]
-        else:
-            v = z
-    return tuple(pattern), tuple(v)
+    pre = net.pre_activations(x)
+    return tuple(z > 0 for layer in pre[:-1] for z in layer), pre[-1]
