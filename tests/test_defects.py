@@ -229,3 +229,11 @@ def test_every_solving_command_takes_the_solver_options(cli):
         text = cli(command, "--help").out
         assert "--solver" in text and "--rlimit" in text and "--timeout" in text, command
         assert all(name in text for name in NAMES), command
+
+
+def test_size_pairs_with_lists():
+    """``--size widths=[2,3,1],seed=0`` splits before keys, not inside the list."""
+    from verisnn.cli.commands.prove import _size
+
+    assert _size("widths=[2,3,1],seed=0") == {"widths": [2, 3, 1], "seed": 0}
+    assert _size("d=3,m=2") == {"d": 3, "m": 2} and _size("kernel=box") == {"kernel": "box"}

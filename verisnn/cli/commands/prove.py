@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -30,7 +31,7 @@ def _size(text: str | None) -> dict | None:
         size = json.loads(text)
     except json.JSONDecodeError:
         size = {}
-        for part in text.split(","):
+        for part in re.split(r",(?=\s*[A-Za-z_]\w*\s*=)", text):  # widths=[2,3,1],seed=0: split before keys
             key, sep, value = part.partition("=")
             if not sep:
                 raise InvalidInput(f"--size must be JSON or key=value pairs like d=3,m=2, got {text!r}") from None
