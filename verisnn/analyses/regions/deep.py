@@ -1,0 +1,217 @@
+"""Deep networks of the region claims (C10, C11): generators, bound formulas, the multi-fold blocks (docs/deep.md).
+
+Singh, Montúfar, Kutyniok, *Polyhedral Geometry of Time-to-First-Spike Neural Networks* (arXiv 2609.11227):
+
+* :func:`layer_bound` is the per-layer factor of Thm 7.1, the shallow bound of Prop 6.2 for a
+  layer with ``n_prev`` presynaptic spike times and ``n`` neurons:
+  ``min((2^n_prev - 1)^n, sum_{k < n_prev} C(n kappa_{n_prev}, k))``, ``kappa_d = d (2^(d-1) - 1)``;
+  :func:`deep_upper_bound` is their product over the layers (Thm 7.1);
+* :func:`shared_deep_bound` is Thm 7.3 (every layer shares one positive weight vector, ordered
+  thresholds): ``[(N1+1)^d - N1^d] * prod_{l >= 2} C(N_{l-1} + N_l - 1, N_l)``;
+* :func:`fold_network` builds the depth-``2L`` network of ``(2, m_l, 2)`` multi-fold blocks of
+  Lemma 7.1 / Thm 7.2, with the slice on which it has exactly ``prod (m_l - 1)`` regions.
+
+All numbers are exact Fractions; counts come from :func:`~verisnn.analyses.regions.count_regions`.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from itertools import pairwise
+from math import comb, prod
+from pathlib import Path
+from typing import Any
+
+from verisnn.analyses.regions.certificate import certify
+from verisnn.analyses.regions.enumerate import count_regions, enumerate_regions
+from verisnn.analyses.regions.maps import RegionMap
+from verisnn.core.domain import Box
+from verisnn.core.model import Network, layered
+from verisnn.core.results import Counterexample, Result, Verdict
+from verisnn.io import network_to_json
+from verisnn.semantics.simulate import realize
+
+
+# --- bound formulas ---------------------------------------------------------------------------------
+def kappa(d: int) -> int:
+    """``d (2^(d-1) - 1)``: hyperplanes in the arrangement of one neuron with ``d`` inputs (eq. 39)."""
+    return d * (2 ** (d - 1) - 1)
+
+
+def layer_bound(n_prev: int, n: int) -> int:
+    """Prop 6.2 for one layer: ``min((2^n_prev - 1)^n, sum_{k < n_prev} C(n kappa_{n_prev}, k))``."""
+    return min((2 ** n_prev - 1) ** n, sum(comb(n * kappa(n_prev), k) for k in range(n_prev)))
+
+
+def deep_upper_bound(shape: Sequence[int]) -> int:
+    """Thm 7.1: the product of :func:`layer_bound` over the layers of ``shape = (d, N1, ..., NL)``."""
+    return prod(layer_bound(a, b) for a, b in pairwise(shape))
+
+
+def shared_layer_count(d: int, m: int) -> int:
+    """Prop 6.4: ``(m+1)^d - m^d``, the maximum of one layer of ``m`` neurons sharing their weights."""
+    return (m + 1) ** d - m ** d
+
+
+def shared_deep_bound(shape: Sequence[int]) -> int:
+    """Thm 7.3: ``[(N1+1)^d - N1^d] * prod_{l >= 2} C(N_{l-1} + N_l - 1, N_l)`` for ``shape = (d, N1, ..., NL)``."""
+    return shared_layer_count(shape[0], shape[1]) * prod(comb(a + b - 1, b) for a, b in pairwise(shape[1:]))
+
+
+def fold_lower_bound(ms: Sequence[int]) -> int:
+    """Thm 7.2: ``prod (m_l - 1)`` regions for the depth-``2L`` fold network with block widths ``ms``."""
+    return prod(m - 1 for m in ms)
+
+
+# --- generators ---------------------------------------------------------------------------------------
+def _q(rng: random.Random, lo: int = 1, hi: int = 8) -> Fraction:
+    return Fraction(rng.randint(lo, hi), 4)
+
+
+def deep_positive(shape: Sequence[int], seed: int) -> Network:
+    """A seeded layered network of ``shape = (d, N1, ..., NL)``: weights in ``{1/4, ..., 2}``, thresholds in ``[1/2, 2]``."""
+    rng = random.Random(seed)
+    layers = [{"weights": [[_q(rng) for _ in range(a)] for _ in range(b)], "thresholds": [_q(rng, 2, 8) for _ in range(b)]}
+              for a, b in pairwise(shape)]
+    return layered(shape[0], layers)
+
+
+def deep_shared(shape: Sequence[int], seed: int) -> Network:
+    """A seeded network of ``shape`` in which every layer shares one weight vector (distinct ascending thresholds)."""
+    rng = random.Random(seed)
+    layers = []
+    for a, b in pairwise(shape):
+        w = [_q(rng) for _ in range(a)]
+        th = sorted(rng.sample(range(1, 8 * b + 1), b))
+        layers.append({"weights": [list(w) for _ in range(b)], "thresholds": [Fraction(t, 4) for t in th]})
+    return layered(shape[0], layers)
+
+
+def fold_network(ms: Sequence[int], *, shared: bool = False) -> tuple[Network, Box, int]:
+    """The depth-``2L`` network of ``(2, m_l, 2)`` multi-fold blocks (Lemma 7.1, Thm 7.2), its slice, its target.
+
+    Block ``l`` reads two spike times with difference ``x`` in an open interval ``(lo, hi)``.  Its
+    first layer has ``m`` neurons with weights ``(1/2, 1/2)`` and thresholds ``c_r / 2`` for ``m``
+    equally spaced breakpoints ``lo = c_1 < ... < c_m = hi``; on ``(c_k, c_{k+1})`` the first ``k``
+    neurons have causal set ``{1}`` and the others ``{1, 2}``.  Its second layer has two neurons
+    with weights ``alpha^± = 1/m ± gamma/2`` (eq. 53-54, ``eta = 1/(m+1)``) and thresholds so large
+    that both fire after every first-layer spike; their difference ``h(x)`` is a sawtooth mapping
+    every ``(c_k, c_{k+1})`` affinely onto the same interval, the next block's ``(lo, hi)``.
+
+    With ``shared=True`` the two second-layer neurons share the weights ``1/m`` (Lemma C.1's
+    setting): ``h`` is then monotone (here constant) and nothing is folded.
+
+    Returns ``(network, box, target)``: the box fixes ``x0 = 0`` and lets ``x1`` range over the first
+    block's ``(c_1, c_m)``; the count on it is ``target = prod (m_l - 1)`` for the fold.  By
+    translation invariance the count on the box equals the count on the open strip
+    ``{t : t_1 - t_0 in (c_1, c_m)}`` of ``Q^2``, which is at most the count on ``Q^2``.
+    """
+    if not ms or any(int(m) < 3 for m in ms):
+        raise ValueError(f"fold blocks need widths m >= 3, got {list(ms)!r}")
+    lo, hi = Fraction(1), Fraction(2)
+    first = (lo, hi)
+    layers = []
+    for m in ms:
+        m = int(m)
+        delta = (hi - lo) / (m - 1)
+        c = [lo + r * delta for r in range(m)]
+        layers.append({"weights": [[Fraction(1, 2), Fraction(1, 2)] for _ in range(m)],
+                       "thresholds": [cr / 2 for cr in c]})
+        eta = Fraction(1, m + 1)
+        gamma = [-eta] + [2 * (-1) ** r * eta for r in range(2, m)] + [(-1) ** m * eta]
+        if shared:
+            gamma = [Fraction(0)] * m
+        a_minus = [Fraction(1, m) - g / 2 for g in gamma]
+        a_plus = [Fraction(1, m) + g / 2 for g in gamma]
+        q = lo  # the lower level of the sawtooth: the next block's interval starts where this one did
+        beta = sum(g * cr for g, cr in zip(gamma, c)) / 2
+        d = q - beta
+        big = c[-1] + 1 + abs(d)
+        th_minus, th_plus = big, big + d
+        if shared:
+            th_plus = big + 1  # ordered thresholds, shared weights: h is the constant 1
+        layers.append({"weights": [a_minus, a_plus], "thresholds": [th_minus, th_plus]})
+        amp = eta * delta / 2
+        lo, hi = q, q + amp
+    net = layered(2, layers)
+    return net, Box((Fraction(0), first[0]), (Fraction(0), first[1])), fold_lower_bound(ms)
+
+
+# --- search -----------------------------------------------------------------------------------------
+def search_regions(build: Callable[[random.Random], Network], *, iterations: int = 20, seed: int = 0,
+                   budget: float | None = None) -> tuple[Network, int, list[int]]:
+    """Random search: ``iterations`` networks from ``build(rng)``, each counted exactly on ``Q^d``.
+
+    Returns the network with the most regions, its count (replayed in the exact simulator), and the
+    history of best counts.  Heuristic: it gives a lower bound on the maximum, nothing more.
+    """
+    rng = random.Random(seed)
+    stop = None if budget is None else time.monotonic() + budget
+    best, best_count, history = None, -1, []
+    for _ in range(max(1, iterations)):
+        net = build(rng)
+        c = enumerate_regions(net, verify=False).count
+        if c > best_count:
+            best, best_count = net, c
+        history.append(best_count)
+        if stop is not None and time.monotonic() > stop:
+            break
+    assert best is not None
+    return best, enumerate_regions(best).count, history
+
+
+def shared_builder(shape: Sequence[int]) -> Callable[[random.Random], Network]:
+    """A builder for :func:`search_regions`: random shared-weight networks of ``shape``."""
+    return lambda rng: deep_shared(shape, rng.randrange(10 ** 9))
+
+
+# --- judging counts ---------------------------------------------------------------------------------
+class Undecided(Exception):
+    """A count came back UNKNOWN; the claim's result is UNKNOWN with the same reason."""
+
+
+def exact_count(net: Network, domain: Box | None, *, timeout: float, seed: int, lp: str) -> RegionMap:
+    """The region map of ``net`` on ``domain`` (None = ``Q^d``); raises :class:`Undecided` unless PROVED."""
+    res = count_regions(net, domain, timeout=timeout, seed=seed, lp=lp)
+    if res.verdict is not Verdict.PROVED:
+        raise Undecided(res.reason)
+    return res.details["regions"]
+
+
+def _witness(rm: RegionMap, relation: str) -> Counterexample:
+    """One interior point per pattern, with its outputs: the regions that break the relation."""
+    xs, ys, seen = [], [], set()
+    for r in rm.regions:
+        if r.pattern not in seen:
+            seen.add(r.pattern)
+            xs.append(r.x)
+            ys.append(realize(rm.network, r.x))
+    return Counterexample(tuple(xs), tuple(ys), relation, network_to_json(rm.network))
+
+
+def judge(subject: str, size: Any, runs: Sequence[tuple[str, RegionMap, bool, str]], t0: float,
+          folder: str | None = None, extra: dict | None = None) -> Result:
+    """Check every count's certificate with the independent checker (UNKNOWN if one fails), then
+    PROVED if every run's predicate holds, else REFUTED with the first failing run's regions."""
+    details: dict = {"instances": [{"network": name, "count": rm.count, "pieces": rm.pieces,
+                                    "seconds": round(rm.seconds, 3)} for name, rm, _, _ in runs]}
+    details.update(extra or {})
+    for k, (name, rm, _, _) in enumerate(runs):
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", "_".join(f"{a}{b}" for a, b in sorted(size.items()))).strip("-")
+        path = Path(folder) / f"{subject}_{slug or 'default'}_{k}.json" if folder else None
+        checked = certify(rm, path=path)
+        if checked.verdict is not Verdict.PROVED:
+            return Result(subject, Verdict.UNKNOWN, time.perf_counter() - t0, reason=f"{name}: {checked.reason}",
+                          size=size, details=details)
+    for name, rm, ok, relation in runs:
+        if not ok:
+            return Result(subject, Verdict.REFUTED, time.perf_counter() - t0, _witness(rm, f"{name}: {relation}"),
+                          size=size, details=details)
+    counts = ", ".join(f"{name}: {rm.count}" for name, rm, _, _ in runs)
+    return Result(subject, Verdict.PROVED, time.perf_counter() - t0,
+                  reason=f"exact counts ({counts}); every count's certificate checked by the independent checker",
+                  size=size, details=details)
