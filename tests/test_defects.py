@@ -237,3 +237,23 @@ def test_size_pairs_with_lists():
 
     assert _size("widths=[2,3,1],seed=0") == {"widths": [2, 3, 1], "seed": 0}
     assert _size("d=3,m=2") == {"d": 3, "m": 2} and _size("kernel=box") == {"kernel": "box"}
+
+
+def test_files_are_written_only_through_the_io_helper():
+    """No module writes a file the user names by itself (so every unwritable path is reported by name)."""
+    import re
+
+    pattern = re.compile(r"\.write_text\(|\.write_bytes\(|open\([^)]*[\"'][wax]b?[\"']|\.mkdir\(|savefig\((?!handle)")
+    offenders = []
+    for path in sorted((ROOT / "verisnn").rglob("*.py")):
+        if path.relative_to(ROOT).as_posix() == "verisnn/io/files.py":
+            continue
+        for k, line in enumerate(path.read_text().splitlines(), start=1):
+            if pattern.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{k}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_unwritable_certificate_directory_names_it(cli):
+    r = cli("prove", "C1-sym", "--size", "d=2", "--certificates", "/proc/version/certs")
+    assert r.code == 2 and "/proc/version/certs" in r.err and len(r.err.strip().splitlines()) == 1, r.err

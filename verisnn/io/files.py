@@ -41,3 +41,12 @@ def write_bytes(path: str | os.PathLike, data: bytes, what: str = "file") -> Pat
     with opened_for_writing(path, what, binary=True) as handle:
         handle.write(data)
     return Path(path)
+
+
+def make_directory(path: str | os.PathLike, what: str = "directory") -> Path:
+    """Create ``path`` (and its parents) if needed; failing is an :class:`InvalidInput` that names it."""
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"cannot create {what} {str(path)!r}: {_reason(exc)}") from None
+    return Path(path)

@@ -16,6 +16,7 @@ from verisnn.claims.runner import Task, run, tasks_for
 from verisnn.cli.options import json_option, solver_options
 from verisnn.cli.render import echo_json
 from verisnn.core.errors import InvalidInput, plural
+from verisnn.io.files import make_directory
 from verisnn.solvers import SolverOptions
 
 path_option = click.option(
@@ -91,7 +92,7 @@ def prove_command(claims, paths, size_text, options: SolverOptions, jobs, includ
         chosen = sized(chosen, claims, size)
     tasks = tasks_for(chosen, size)
     if cert_dir is not None:
-        Path(cert_dir).mkdir(parents=True, exist_ok=True)
+        make_directory(cert_dir, "certificate directory")
     ctx = RunContext(timeout=options.timeout, solver=options.solver, rlimit=options.rlimit,
                      certificates=None if cert_dir is None else str(Path(cert_dir).resolve()))
     total = len(tasks)
