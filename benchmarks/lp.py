@@ -1,6 +1,6 @@
 """The exact LP backends side by side on region-enumeration-like questions: HiGHS + exact checks vs z3.
 
-Run:  python benchmarks/lp.py [--dim 3] [--constraints 20 40] [--cells 40] [--seed 0]
+Run:  python benchmarks/lp.py [--dim 3] [--constraints 20 40] [--cells 40] [--seed 0] [--network 3-6-6 ...]
 
 A question is what region enumeration asks of a cell: the cell is the open box ``(-4, 4)^dim`` cut by
 ``m`` random hyperplanes (coefficients ``k/4``, each through a random point of the box, oriented so
@@ -10,6 +10,10 @@ backend, per ``m``: milliseconds per question, including the exact check of the 
 empty answer, the exact Farkas certificate (``infeasibility``); and the milliseconds of one raw float
 HiGHS solve of the same LP (no exact work), as a fresh model and as the incremental
 add-row / solve / delete-row step the session does.  The answers of both backends are compared.
+
+With ``--network W`` (e.g. ``3-6-6``: the positive linear generator of the claims, seed 0, no
+delays, on ``[-4, 4]^d``) the LP questions of a real region enumeration are recorded (push, pop,
+witness, infeasibility, in order) and replayed on both backends, so the times are of LP work only.
 """
 
 from __future__ import annotations
@@ -113,12 +117,127 @@ def raw_highs(n: int, qs) -> tuple[float, float]:
     return fresh / count, incremental / count
 
 
+class Recorder:
+    """An LP session that records every call before passing it on (the questions of a real enumeration)."""
+
+    def __init__(self, session, trace: list) -> None:
+        self._session, self._trace = session, trace
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+    def push(self, constraints):
+        constraints = list(constraints)
+        self._trace.append(("push", constraints))
+        self._session.push(constraints)
+
+    def pop(self):
+        self._trace.append(("pop", None))
+        self._session.pop()
+
+    def witness(self, extra=(), equal=()):
+        extra, equal = list(extra), list(equal)
+        self._trace.append(("witness", (extra, equal)))
+        return self._session.witness(extra, equal)
+
+    def infeasibility(self, extra=(), equal=()):
+        extra, equal = list(extra), list(equal)
+        self._trace.append(("infeasibility", (extra, equal)))
+        return self._session.infeasibility(extra, equal)
+
+
+def record(widths: tuple[int, ...]) -> tuple[list[str], list[Affine], list, int, float]:
+    """The LP trace of ``enumerate_regions`` on the positive linear network ``widths`` (seed 0) on [-4, 4]^d."""
+    from verisnn.analyses.regions import enumerate_regions
+    from verisnn.analyses.regions import lp as regions_lp
+    from verisnn.claims.generators import positive_linear
+    from verisnn.core.domain import Box
+
+    opened: list = []
+    real = regions_lp.open_session
+
+    def recording(names, base, options):
+        trace: list = []
+        opened.append((list(names), list(base), trace))
+        return Recorder(real(names, base, options), trace)
+
+    net = positive_linear(widths, 0, delays=False)
+    regions_lp.open_session = recording
+    try:
+        t0 = time.perf_counter()
+        rm = enumerate_regions(net, Box.uniform(-4, 4, widths[0]), lp="highs", verify=False)
+        seconds = time.perf_counter() - t0
+    finally:
+        regions_lp.open_session = real
+    names, base, trace = opened[0]
+    return names, base, trace, len(rm.regions), seconds
+
+
+def replay(name: str, names: list[str], base: list[Affine], trace: list) -> tuple[float, list, int]:
+    """Seconds for the whole trace on backend ``name``, the answers (point found or not), fallbacks."""
+    session = open_lp(names, base, LPOptions(name))
+    answers = []
+    t0 = time.perf_counter()
+    for op, arg in trace:
+        if op == "push":
+            session.push(arg)
+        elif op == "pop":
+            session.pop()
+        elif op == "witness":
+            answers.append(session.witness(*arg) is not None)
+        else:
+            answers.append(session.infeasibility(*arg) is None)
+    return time.perf_counter() - t0, answers, session.fallbacks
+
+
+def raw_trace(names: list[str], base: list[Affine], trace: list) -> float:
+    """Seconds of one fresh float HiGHS solve per question of the trace (same rows, no exact work)."""
+    n = len(names)
+    stack: list[list[Affine]] = [base]
+    total = 0.0
+    for op, arg in trace:
+        if op == "push":
+            stack.append(arg)
+        elif op == "pop":
+            stack.pop()
+        elif arg[0] or stack:
+            gs = [g for group in stack for g in group] + arg[0]
+            gs = [g for g in gs if any(g[1:])]
+            t0 = time.perf_counter()
+            model = _new_model(n, None)
+            if gs:
+                model.addRows(*_rows(gs, n))
+            model.run()
+            model.getSolution()
+            total += time.perf_counter() - t0
+    return total
+
+
+def networks(specs: list[str]) -> bool:
+    print("\nLP questions of a real region enumeration (positive linear network, seed 0, [-4, 4]^d), replayed")
+    print(f"{'network':>8} {'regions':>8} {'questions':>10} {'enum s':>7} {'highs s':>8} {'z3 s':>7} {'z3/hi':>6} "
+          f"{'raw s':>7} {'hi/raw':>7} {'ms/q hi':>8} {'ms/q raw':>9} {'fb':>4}")
+    ok = True
+    for spec in specs:
+        widths = tuple(int(x) for x in spec.split("-"))
+        names, base, trace, count, enum_seconds = record(widths)
+        hi, hi_answers, fallbacks = replay("highs", names, base, trace)
+        z3, z3_answers, _ = replay("z3", names, base, trace)
+        raw = raw_trace(names, base, trace)
+        ok &= hi_answers == z3_answers
+        q = len(hi_answers)
+        print(f"{spec:>8} {count:>8} {q:>10} {enum_seconds:>7.2f} {hi:>8.2f} {z3:>7.2f} {z3 / hi:>6.1f} {raw:>7.2f} "
+              f"{hi / raw:>7.1f} {hi / q * 1e3:>8.3f} {raw / q * 1e3:>9.3f} {fallbacks:>4}")
+    return ok
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dim", type=int, default=3)
     ap.add_argument("--constraints", type=int, nargs="+", default=[20, 40])
     ap.add_argument("--cells", type=int, default=40)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--network", nargs="*", default=[], help="widths like 3-6-6: replay a real enumeration's LP")
     args = ap.parse_args()
     print(f"dim {args.dim}, box (-4, 4)^{args.dim} + m random hyperplanes, {args.cells} cells x 2 questions")
     print("ms per question; '+cert' also asks the Farkas certificate of each empty answer; 'raw' is one float HiGHS")
@@ -138,6 +257,8 @@ def main() -> None:
         print(f"{m:>4} {empty:>6} {hi * 1e3:>9.3f} {z3 * 1e3:>7.3f} {z3 / hi:>6.1f} {hic * 1e3:>10.3f} "
               f"{z3c * 1e3:>9.3f} {z3c / hic:>6.1f} {fresh * 1e3:>10.3f} {incr * 1e3:>9.3f} {hi / incr:>9.1f} "
               f"{hic / incr:>10.1f} {fallbacks + fallbacks_c:>5}")
+    if args.network:
+        ok &= networks(args.network)
     print("answers agree" if ok else "ANSWERS DIFFER")
     if not ok:
         sys.exit(1)

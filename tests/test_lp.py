@@ -224,3 +224,38 @@ def test_bad_backend_name_is_invalid_input():
 def test_z3_undecided_is_lp_undecided():
     """z3's 'unknown' in the LP layer is an LPUndecided, which callers turn into an UNKNOWN verdict."""
     assert issubclass(SolverUnknown, LPUndecided)
+
+
+# --- emptiness proofs without an LP (opposite constraints, remembered certificates) -----------------------------
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems(max_constraints=5), st.lists(st.tuples(rationals(), rationals(), rationals(), rationals()), max_size=4))
+def test_questions_like_region_enumeration_agree_with_z3(system, cuts):
+    """Cell, cell and -g, cell and -g and h, asked twice over push/pop: every answer exact and as z3 says."""
+    n, box, constraints, _ = system
+    session = open_lp(names(n), box)
+    hyperplanes = constraints + [c[: n + 1] for c in cuts]
+    for _ in range(2):
+        session.push(constraints)
+        for g in hyperplanes:
+            neg = tuple(-x for x in g)
+            assert_exact(session, box + constraints, [neg])
+            for h in hyperplanes[:2]:
+                assert_exact(session, box + constraints, [neg, h])
+        session.pop()
+
+
+def test_opposite_and_remembered_certificates_are_used():
+    """A cut opposite to a tighter constraint, and a repeated contradiction, are proved empty without an LP."""
+    box = [(F(4), F(1), F(0)), (F(4), F(-1), F(0)), (F(4), F(0), F(1)), (F(4), F(0), F(-1))]
+    session = open_lp(["x", "y"], box)
+    # x > -4 is implied by the box: -(x + 5) > 0 is opposite to 4 + x > 0 and tighter
+    assert_exact(session, box, [(F(-5), F(-1), F(0))])
+    assert session._memo.hits == 1
+    # x + y > 8 is empty in the box by a three-constraint certificate; asked again (fresh tuples) it is remembered
+    cut = [(F(-8), F(1), F(1))]
+    assert_exact(session, box, cut)
+    hits = session._memo.hits
+    session.push([(F(3), F(1), F(-1))])
+    assert_exact(session, box + [(F(3), F(1), F(-1))], [(F(-8), F(1), F(1))])
+    assert session._memo.hits == hits + 1
+    session.pop()

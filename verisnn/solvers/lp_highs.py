@@ -23,6 +23,7 @@ import numpy as np
 from verisnn.core.affine import Affine, is_const
 from verisnn.core.errors import InternalError
 from verisnn.core.polyhedra import Farkas, Subspace, check_farkas, eliminate, satisfies
+from verisnn.solvers.lp_memo import IntForm, Memo, int_form, tighten
 from verisnn.solvers.lp_z3 import exact_farkas, exact_witness
 
 _INF = highspy.kHighsInf
@@ -76,15 +77,10 @@ def _row(g: Affine, n: int) -> _RowFloats:
     return lower, index + (n,), tuple(value) + (-norm,)
 
 
-def _integers(g: Affine) -> tuple[int, ...]:
-    """``g`` times the positive common denominator of its coefficients: same sign everywhere, integer arithmetic."""
-    lcm = math.lcm(*(c.denominator for c in g))
-    return tuple(c.numerator * (lcm // c.denominator) for c in g)
-
-
-def _positive_at(forms: Sequence[tuple[int, ...]], numerators: Sequence[int], denominator: int) -> bool:
-    """True when every ``g`` (as :func:`_integers`) is > 0 at the point ``numerators / denominator`` (exact)."""
-    for c in forms:
+def _positive_at(forms: Sequence[IntForm], numerators: Sequence[int], denominator: int) -> bool:
+    """True when every constraint (as its integer form) is > 0 at the point ``numerators / denominator`` (exact)."""
+    for f in forms:
+        c = f.form
         v = c[0] * denominator
         for a, p in zip(c[1:], numerators):
             if a:
@@ -179,9 +175,9 @@ def _kernel_vector(cols: Sequence[Sequence[int]], n: int) -> list[int] | None:
     return lam
 
 
-def integer_certificate(constraints: Sequence[Affine], forms: Sequence[tuple[int, ...]],
+def integer_certificate(constraints: Sequence[Affine], forms: Sequence[IntForm],
                         support: Sequence[int]) -> Farkas | None:
-    """A Farkas certificate supported on ``support`` (constraints given also as :func:`_integers` forms), or None.
+    """A Farkas certificate supported on ``support`` (the constraints also given as integer forms), or None.
 
     The multipliers span the kernel of the support's linear parts (when it is a line), made
     nonnegative; the combination is then checked in integer arithmetic (linear part zero,
@@ -190,8 +186,8 @@ def integer_certificate(constraints: Sequence[Affine], forms: Sequence[tuple[int
     """
     if not support:
         return None
-    n = len(forms[support[0]]) - 1
-    cols = [forms[i] for i in support]
+    n = len(forms[support[0]].form) - 1
+    cols = [forms[i].form for i in support]
     lam = _kernel_vector([c[1:] for c in cols], n)
     if lam is None:
         return None
@@ -207,7 +203,7 @@ def integer_certificate(constraints: Sequence[Affine], forms: Sequence[tuple[int
     full = [_ZERO] * len(constraints)
     for i, x in zip(support, lam):
         if x:
-            full[i] = Fraction(x * math.lcm(*(c.denominator for c in constraints[i])))
+            full[i] = Fraction(x * forms[i].lcm)
     return Farkas(tuple(full))
 
 
@@ -251,10 +247,15 @@ class HighsSession:
         self._model = _new_model(self.n, timeout)
         self._groups: list[list[Affine]] = []
         self._rowcounts: list[int] = []
+        self._flat: list[Affine] = []  # the asserted constraints, in order
+        self._forms: list[IntForm] = []  # ... their integer forms
+        self._rowsof: list[int] = []  # ... the positions of the non-constant ones (the model's rows)
+        self._tight: list[dict] = [{}]  # per level: the tightest asserted constraint of each direction
         self._last: tuple | None = None
         self._last_answer: _Answer | None = None
         self._cache = _ByIdentity(lambda g: _row(g, self.n))  # float rows by constraint
-        self._integer_form = _ByIdentity(_integers)  # integer forms by constraint
+        self._integer_form = _ByIdentity(int_form)  # integer forms by constraint
+        self._memo = Memo()
         self.push(base)
 
     # --- the constraint stack ---------------------------------------------------------------------------------
@@ -263,9 +264,15 @@ class HighsSession:
         for g in group:
             if len(g) != self.n + 1:
                 raise InternalError(f"constraint of width {len(g)} in an LP over {self.n} variables")
-        rows = [g for g in group if not is_const(g)]
+        forms = [self._integer_form(g) for g in group]
+        start = len(self._flat)
+        rows = [g for g, f in zip(group, forms) if f.kl]
         if rows:
             self._model.addRows(*_rows(rows, self.n, self._cache))
+        self._rowsof.extend(start + i for i, f in enumerate(forms) if f.kl)
+        self._flat.extend(group)
+        self._forms.extend(forms)
+        self._tight.append(tighten(dict(self._tight[-1]), self._forms, start))
         self._groups.append(group)
         self._rowcounts.append(len(rows))
         self._last = None
@@ -273,15 +280,20 @@ class HighsSession:
     def pop(self) -> None:
         if len(self._groups) == 1:
             raise InternalError("LP session pop without a matching push")
-        self._groups.pop()
+        group = self._groups.pop()
+        keep = len(self._flat) - len(group)
+        del self._flat[keep:], self._forms[keep:]
+        self._tight.pop()
         count = self._rowcounts.pop()
+        if count:
+            del self._rowsof[len(self._rowsof) - count:]
         if count:
             total = self._model.getNumRow()
             self._model.deleteRows(count, np.arange(total - count, total, dtype=np.int32))
         self._last = None
 
     def asserted(self) -> list[Affine]:
-        return [g for group in self._groups for g in group]
+        return list(self._flat)
 
     # --- questions --------------------------------------------------------------------------------------------
     def witness(self, extra: Iterable[Affine] = (), equal: Iterable[Affine] = ()) -> tuple[Fraction, ...] | None:
@@ -313,18 +325,23 @@ class HighsSession:
 
     def _strict(self, constraints: list[Affine], extra: list[Affine]) -> _Answer:
         """Decide ``{g > 0}`` for the asserted constraints plus ``extra`` on the session's model."""
-        for i, g in enumerate(constraints):
-            if is_const(g) and g[0] <= 0:
+        first_extra = len(self._flat)
+        forms = self._forms + [self._integer_form(g) for g in extra]
+        rows = self._rowsof + [first_extra + i for i, f in enumerate(forms[first_extra:]) if f.kl]
+        for i, form in enumerate(forms):
+            if not form.kl and form.form[0] <= 0:
                 return _Answer(None, Farkas(tuple(Fraction(int(j == i)) for j in range(len(constraints)))))
         if self.n == 0:
             return _Answer((), None)
-        extra_rows = [g for g in extra if not is_const(g)]
+        farkas = self._memo.prove(forms, first_extra, self._tight[-1])
+        if farkas is not None:
+            return _Answer(None, farkas)
+        extra_rows = [constraints[i] for i in rows[len(self._rowsof):]]
         model = self._model
         if extra_rows:
             model.addRows(*_rows(extra_rows, self.n, self._cache))
         try:
-            rows = [i for i, g in enumerate(constraints) if not is_const(g)]
-            answer = self._guided(model, constraints, rows)
+            answer = self._guided(model, constraints, rows, forms, self._memo)
         finally:
             if extra_rows:
                 total = model.getNumRow()
@@ -351,7 +368,7 @@ class HighsSession:
             rows = [i for i, g in enumerate(reduced) if not is_const(g)]
             if rows:
                 model.addRows(*_rows([reduced[i] for i in rows], sub.dim))
-            answer = self._guided(model, reduced, rows)
+            answer = self._guided(model, reduced, rows, [int_form(g) for g in reduced])
         if answer is None:
             self.fallbacks += 1
             point = exact_witness(self.n, constraints, equal, self.timeout)
@@ -366,10 +383,12 @@ class HighsSession:
             raise InternalError("a Farkas certificate of the restricted system does not lift")
         return _Answer(None, farkas)
 
-    def _guided(self, model: highspy._Highs, constraints: list[Affine], rows: list[int]) -> _Answer | None:
+    def _guided(self, model: highspy._Highs, constraints: list[Affine], rows: list[int],
+                forms: list[IntForm], memo: Memo | None = None) -> _Answer | None:
         """Solve the float LP and turn its answer into an exactly checked one, or None when no check passes.
 
-        ``rows[r]`` is the index in ``constraints`` of the model's row ``r``.
+        ``rows[r]`` is the index in ``constraints`` of the model's row ``r``; ``forms`` are the
+        constraints' integer forms; certificates found are kept in ``memo`` if given.
         """
         model.run()
         if model.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -377,7 +396,6 @@ class HighsSession:
         solution = model.getSolution()
         xs = list(solution.col_value)
         t = xs[-1]
-        forms = [self._integer_form(g) for g in constraints]
         for numerators, d in _candidates(xs[:-1], t):
             if _positive_at(forms, numerators, d):
                 return _Answer(tuple(Fraction(p, d) for p in numerators), None)
@@ -386,7 +404,12 @@ class HighsSession:
             top = float(duals.max()) if len(duals) else 0.0
             if top > 0:
                 support = [rows[r] for r in range(len(rows)) if duals[r] > 1e-9 * top]
-                farkas = integer_certificate(constraints, forms, support) or solve_support(constraints, support)
+                farkas = integer_certificate(constraints, forms, support)
+                if farkas is not None:
+                    if memo is not None:
+                        memo.remember(forms, farkas)
+                    return _Answer(None, farkas)
+                farkas = solve_support(constraints, support)
                 if farkas is not None:
                     return _Answer(None, farkas)
         return None
