@@ -226,3 +226,56 @@ def test_digits_snn_emulation_via_twin_both_verdicts():
         p = load_vnnlib(DIGITS / f"digits_16x16_{name}.vnnlib")
         r = verify(snn, p, SolverOptions(timeout=300), twin=relu)
         assert r.verdict is verdict, r
+
+
+# --- affine neurons (fixed causal sets) are exact -------------------------------------------------
+from strategies import boxes_around, networks, points_in
+
+from verisnn.analyses.verify.snn_fixed import fixed_neurons
+from verisnn.core.kernels import linear
+from verisnn.semantics.bounds import firing_bounds
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_fixed_causal_set_neurons_fire_at_their_affine_time(data):
+    """Every neuron found affine on a box fires, for every point of the box, exactly at its form's value."""
+    net = data.draw(networks(kernels=st.just(linear()), mixed_kernels=False))
+    centre = [Fraction(data.draw(st.integers(0, 4)), 2) for _ in net.inputs]
+    box = data.draw(boxes_around(centre, max_radius=1))
+    fixed = fixed_neurons(net, firing_bounds(net, box))
+    points = [data.draw(points_in(box)) for _ in range(3)] + [box.lo, box.hi]
+    for x in points:
+        sim = simulate(net, list(x))
+        for v in fixed.causal:
+            coeffs, const = fixed.forms[v]
+            assert sim.times[v] != INF, v
+            atoms = {u: sim.times[u] for u in coeffs}
+            assert const + sum(c * atoms[u] for u, c in coeffs.items()) == sim.times[v], (v, x)
+
+
+def test_digits_emulation_is_mostly_affine_and_proved_directly():
+    """On a robustness box, all but the unstable units of the digits emulation are affine; bounds prove it."""
+    relu = load_relu(NET)
+    snn = emulate(relu, Box((Fraction(0),) * 64, (Fraction(1),) * 64)).network
+    p = load_vnnlib(DIGITS / "digits_16x16_img0_eps0.05.vnnlib")
+    r = verify(snn, p)
+    assert r.verdict is Verdict.PROVED and r.details["method"] == "bounds", r
+    assert r.size["affine"] == len(snn.neurons) - verify(relu, p).size["unstable"]
+
+
+def test_early_excitation_fires_with_the_early_prefix():
+    """A neuron fired by an early excitatory spike before later spikes arrive: its affine time uses only that spike."""
+    from verisnn.core.model import Network, Neuron, Synapse
+
+    net = Network(("x0", "x1", "x2"), (Neuron("v", Fraction(1)),),
+                  (Synapse("x0", "v", Fraction(2)), Synapse("x1", "v", Fraction(-3)), Synapse("x2", "v", Fraction(3, 2))),
+                  ("v",))
+    x = (Fraction(0), Fraction(3, 5), Fraction(1))
+    box = Box(x, x)
+    assert simulate(net, list(x)).times["v"] == Fraction(1, 2)
+    fixed = fixed_neurons(net, firing_bounds(net, box))
+    assert fixed.causal["v"] == (0,)
+    if "v" in fixed.causal:
+        coeffs, const = fixed.forms["v"]
+        assert const + sum(c * xv for c, xv in zip([coeffs.get(n, 0) for n in net.inputs], x)) == Fraction(1, 2)
