@@ -12,6 +12,8 @@ import time
 import pytest
 from conftest import EXAMPLES, ROOT
 
+from verisnn.core.errors import InvalidInput
+
 GRAPH = {"format": "verisnn.snn/1", "kernel": "linear", "inputs": ["x0"],
          "neurons": {"h": {"threshold": "1"}},
          "synapses": [{"from": "x0", "to": "h", "weight": "1", "delay": "1"}], "outputs": ["h"]}
@@ -196,7 +198,6 @@ def test_unwritable_output_names_the_path(cli, args):
 
 
 def test_io_write_helper_names_the_path(tmp_path):
-    from verisnn.core.errors import InvalidInput
     from verisnn.io import write_text
 
     with pytest.raises(InvalidInput, match="cannot write certificate '/proc/version'"):
@@ -257,3 +258,32 @@ def test_files_are_written_only_through_the_io_helper():
 def test_unwritable_certificate_directory_names_it(cli):
     r = cli("prove", "C1-sym", "--size", "d=2", "--certificates", "/proc/version/certs")
     assert r.code == 2 and "/proc/version/certs" in r.err and len(r.err.strip().splitlines()) == 1, r.err
+
+
+# -- every command: Ctrl-C is exit 130 with one line; errors keep their exit codes ---------------------------------
+
+@pytest.mark.parametrize("error, code, text", [
+    (KeyboardInterrupt(), 130, "interrupted"),
+    (InvalidInput("bad value 'x'"), 2, "bad value 'x'"),
+    (RuntimeError("oops"), 3, "internal error"),
+])
+def test_group_turns_errors_into_exit_codes(capsys, monkeypatch, error, code, text):
+    import click
+
+    from verisnn.cli.main import VerisnnGroup
+
+    monkeypatch.delenv("VERISNN_DEBUG", raising=False)
+
+    @click.group(cls=VerisnnGroup)
+    def group() -> None:
+        pass
+
+    @group.command("boom")
+    def boom() -> None:
+        raise error
+
+    with pytest.raises(SystemExit) as exit_info:
+        group.main(["boom"], prog_name="verisnn")
+    assert exit_info.value.code == code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and text in err[0]

@@ -37,13 +37,16 @@ SUFFIXES: dict[str, Callable[[str | Path], AnyNetwork]] = {".onnx": _load_onnx}
 _KIND = {Network: f"a spiking network ({SNN_FORMAT})", ReluNetwork: f"a ReLU network ({RELU_FORMAT} or ONNX)"}
 
 
-def load(path: str | Path) -> AnyNetwork:
-    """The network a file holds, spiking or ReLU, read exactly; a malformed file is an error naming it."""
+def load(path: str | Path, untagged: str = SNN_FORMAT) -> AnyNetwork:
+    """The network a file holds, spiking or ReLU, read exactly; a malformed file is an error naming it.
+
+    A JSON document without a ``"format"`` tag is read as ``untagged`` (by default a spiking network).
+    """
     reader = SUFFIXES.get(Path(path).suffix.lower())
     if reader is not None:
         return reader(path)
     doc = read_json(path)
-    tag = doc.get("format", SNN_FORMAT) if isinstance(doc, Mapping) else SNN_FORMAT
+    tag = doc.get("format", untagged) if isinstance(doc, Mapping) else untagged
     parse = FORMATS.get(tag) if isinstance(tag, str) else None
     if parse is None:
         raise InvalidNetwork(f"{str(path)!r}: unknown format {tag!r}{suggestion(str(tag), FORMATS)} "
@@ -55,7 +58,7 @@ def load(path: str | Path) -> AnyNetwork:
 
 
 def _typed(path: str | Path, kind: type) -> Any:
-    net = load(path)
+    net = load(path, SNN_FORMAT if kind is Network else RELU_FORMAT)
     if not isinstance(net, kind):
         other = ReluNetwork if kind is Network else Network
         raise InvalidNetwork(f"{str(path)!r} is {_KIND[other]}, {_KIND[kind]} was expected")
