@@ -1,0 +1,79 @@
+"""C11: the open maximum of a shallow layer, d = 3 inputs and m = 2 neurons, positive weights, no sharing.
+
+Singh, Montúfar, Kutyniok (arXiv 2609.11227) bound one layer by Prop 6.1 / 6.2,
+``R_max(3, 2) <= min((2^3 - 1)^2, sum_{k<3} C(2 kappa_3, k)) = min(49, 172) = 49``, and give the
+exact maximum only with shared weights (Prop 6.4: ``(m+1)^d - m^d = 19``); Section 6.4 leaves the
+gap between the two as an open question.  What these claims establish:
+
+* **lower bound 21**: an explicit network (weights ``(1/16, 3, 2)``, ``(7/4, 4, 5/4)``, both
+  thresholds 2) has exactly 21 causal regions on ``Q^3`` (exact count, certificate re-checked by the
+  independent checker), so ``21 <= R_max(3, 2) <= 49`` and unshared weights beat the shared maximum;
+* **search**: a random-restart hill climb (``search_max_regions``, exact counts) reports its best
+  count; in every run so far it stops at 21 (docs/deep.md gives the runs).  A search proves only a
+  lower bound: that the maximum *is* 21 is not proved here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from fractions import Fraction as F
+from typing import Any
+
+from verisnn.analyses.regions import LP_BACKENDS, one_layer, one_layer_bounds, search_max_regions
+from verisnn.analyses.regions.deep import Undecided, exact_count, judge, shared_layer_count
+from verisnn.claims.registry import RunContext, claim
+from verisnn.core.results import Result, Verdict
+
+BEST = one_layer([[F(1, 16), F(3), F(2)], [F(7, 4), F(4), F(5, 4)]], [F(2), F(2)])
+KNOWN = 21  # the best count found so far (see the module docstring)
+
+
+def _guard(fn: Any) -> Any:
+    """Turn a solver limit into an UNKNOWN result (never a count)."""
+
+    def run(size: Mapping[str, Any], ctx: RunContext) -> Result:
+        t0 = time.perf_counter()
+        try:
+            return fn(size, ctx)
+        except Undecided as exc:
+            return Result(fn.__name__, Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
+
+    run.__doc__ = fn.__doc__
+    run.__name__ = fn.__name__
+    return run
+
+
+def _runs(size: Mapping[str, Any], ctx: RunContext, floor: int, upper: int) -> tuple[list, dict]:
+    lp = getattr(ctx, "lp", LP_BACKENDS[0])
+    rm = exact_count(BEST, None, timeout=ctx.timeout, seed=ctx.seed, lp=lp)
+    runs = [("best known network", rm, floor <= rm.count <= upper, f"{rm.count} causal regions outside [{floor}, {upper}]")]
+    iterations = int(size.get("search", 20))
+    extra: dict = {"upper": upper}
+    if iterations > 0:
+        net, count, history = search_max_regions(3, 2, iterations=iterations, seed=ctx.seed)
+        found = exact_count(net, None, timeout=ctx.timeout, seed=ctx.seed, lp=lp)
+        runs.append((f"search best of {iterations}", found, found.count <= upper, f"{found.count} causal regions > {upper}"))
+        extra["search"] = {"iterations": iterations, "best": count, "history": history,
+                           "weights": [str(s.weight) for s in net.synapses],
+                           "thresholds": [str(n.threshold) for n in net.neurons]}
+    return runs, extra
+
+
+@claim("C11-max", expected="proved", sizes=[{"search": 20}])
+@_guard
+def open_maximum(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Open question of arXiv 2609.11227 Sec. 6.4, d = 3, m = 2 unshared: 21 <= R_max(3, 2) <= 49 (an explicit 21-region network; Prop 6.2)."""
+    t0 = time.perf_counter()
+    _, upper = one_layer_bounds(3, 2)
+    runs, extra = _runs(size, ctx, KNOWN, upper)
+    return judge("C11-max", size, runs, t0, getattr(ctx, "certificates", None), extra)
+
+
+@claim("C11-max-shared", expected="refuted", broken_of="C11-max", sizes=[{"search": 0}])
+@_guard
+def shared_is_max(size: Mapping[str, Any], ctx: RunContext) -> Result:
+    """Broken: sharing weights costs nothing, R_max(3, 2) equals the shared maximum (m+1)^d - m^d = 19 (Prop 6.4)."""
+    t0 = time.perf_counter()
+    runs, extra = _runs(size, ctx, 0, shared_layer_count(3, 2))
+    return judge("C11-max-shared", size, runs, t0, getattr(ctx, "certificates", None), extra)
