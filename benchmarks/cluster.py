@@ -11,9 +11,14 @@ Every run is the real command in a subprocess, end to end (start-up and cluster 
   and one worker killed (SIGKILL, with its nanny) S seconds into the run;
 * ``pool`` (with ``--pool``): ``verisnn prove --jobs W``, today's local process pool.
 
-Each run's results (verdicts, reasons, counterexamples, details without times and solver
-statistics) are compared with the serial run's.  The machine's load average (``uptime``) is printed
-before and after, since other work on the machine slows the parallel runs first.
+All runs use one snapshot of the committed code (``git archive HEAD`` into a temporary folder),
+so that edits made in the working tree during the benchmark do not change what is compared, and
+a long solver timeout (``--timeout``, default 600 s), so that a busy machine does not turn a slow
+proof into a timeout.  Each run's results (verdicts, reasons, counterexamples, details without
+times and solver statistics) are compared with the serial run's; the claims whose results differ
+are named.  The CPU seconds of each run (the command and every process it started) and the
+machine's load average (``uptime``) before and after are printed, since other work on the
+machine slows the parallel runs first.
 """
 
 from __future__ import annotations
@@ -21,24 +26,37 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT = ROOT  # replaced by the snapshot folder in main()
+TIMEOUT = "600"
 
 
-def verisnn(*args: str) -> tuple[float, dict]:
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "verisnn", "prove", "--json", *args], capture_output=True, text=True,
-                          cwd=ROOT, check=False)
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(SNAPSHOT)}
+
+
+def cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def verisnn(*args: str) -> tuple[float, float, dict]:
+    t0, c0 = time.perf_counter(), cpu()
+    proc = subprocess.run([sys.executable, "-m", "verisnn", "prove", "--json", "--timeout", TIMEOUT, *args],
+                          capture_output=True, text=True, cwd=SNAPSHOT, env=env(), check=False)
     seconds = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         sys.exit(f"verisnn prove {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
-    return seconds, json.loads(proc.stdout)
+    return seconds, cpu() - c0, json.loads(proc.stdout)
 
 
 def untimed(doc):
@@ -60,12 +78,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def external(claims: list[str], workers: int, kill_after: float) -> tuple[float, dict, str]:
+def external(claims: list[str], workers: int, kill_after: float) -> tuple[float, float, dict, str]:
     """Run against a scheduler and workers started here; kill one worker ``kill_after`` seconds in."""
     bin_dir = Path(sys.executable).parent
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True, "env": env(),
+             "cwd": SNAPSHOT}
+    c0 = cpu()
     procs = [subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
                                "--no-dashboard"], **quiet)]
     try:
@@ -74,8 +94,9 @@ def external(claims: list[str], workers: int, kill_after: float) -> tuple[float,
                                     "--host", "127.0.0.1", "--no-dashboard"], **quiet) for _ in range(workers)]
         time.sleep(3)
         t0 = time.perf_counter()
-        run = subprocess.Popen([sys.executable, "-m", "verisnn", "prove", "--json", "--scheduler", address, *claims],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        run = subprocess.Popen([sys.executable, "-m", "verisnn", "prove", "--json", "--timeout", TIMEOUT, "--scheduler",
+                                address, *claims], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=SNAPSHOT, env=env())
         time.sleep(kill_after)
         note = "no worker killed (the run ended first)"
         if run.poll() is None:
@@ -85,44 +106,57 @@ def external(claims: list[str], workers: int, kill_after: float) -> tuple[float,
         seconds = time.perf_counter() - t0
         if run.returncode not in (0, 1):
             sys.exit(f"external run exited {run.returncode}: {err.strip()[-2000:]}")
-        return seconds, json.loads(out), note
+        doc = json.loads(out)
     finally:
         for p in procs:
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGTERM)
         for p in procs:
             p.wait(timeout=30)
+    return seconds, cpu() - c0, doc, note  # CPU: the command, the scheduler and the workers
 
 
 def main() -> None:
+    global SNAPSHOT, TIMEOUT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", nargs="*", default=[], help="claim ids (default: the whole default table)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--kill-after", type=float, default=None, help="also run on an external cluster, killing a "
                         "worker this many seconds in")
     parser.add_argument("--pool", action="store_true", help="also run the local process pool (--jobs W)")
+    parser.add_argument("--timeout", default=TIMEOUT, help="solver timeout of every run (seconds)")
     args = parser.parse_args()
+    TIMEOUT = args.timeout
     w = str(args.workers)
-    print(f"load before: {load()}")
-    runs: list[tuple[str, float, dict, str]] = []
-    seconds, serial = verisnn("--jobs", "1", *args.claims)
-    runs.append(("serial (--jobs 1)", seconds, serial, ""))
-    seconds, doc = verisnn("--scheduler", "local", "--jobs", w, *args.claims)
-    runs.append((f"local cluster, {w} one-thread workers", seconds, doc, ""))
-    if args.kill_after is not None:
-        seconds, doc, note = external(args.claims, args.workers, args.kill_after)
-        runs.append((f"dask scheduler + {w} dask workers", seconds, doc, note))
-    if args.pool:
-        seconds, doc = verisnn("--jobs", w, *args.claims)
-        runs.append((f"process pool (--jobs {w})", seconds, doc, ""))
-    print(f"load after:  {load()}")
+    with tempfile.TemporaryDirectory(prefix="verisnn-cluster-bench-") as tmp:
+        archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        SNAPSHOT = Path(tmp)
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        print(f"code: commit {head}; load before: {load()}")
+        runs: list[tuple[str, float, float, dict, str]] = []
+        seconds, cpu_s, serial = verisnn("--jobs", "1", *args.claims)
+        runs.append(("serial (--jobs 1)", seconds, cpu_s, serial, ""))
+        seconds, cpu_s, doc = verisnn("--scheduler", "local", "--jobs", w, *args.claims)
+        runs.append((f"local cluster, {w} one-thread workers", seconds, cpu_s, doc, ""))
+        if args.kill_after is not None:
+            seconds, cpu_s, doc, note = external(args.claims, args.workers, args.kill_after)
+            runs.append((f"dask scheduler + {w} dask workers", seconds, cpu_s, doc, note))
+        if args.pool:
+            seconds, cpu_s, doc = verisnn("--jobs", w, *args.claims)
+            runs.append((f"process pool (--jobs {w})", seconds, cpu_s, doc, ""))
+        print(f"load after:  {load()}")
     base = runs[0][1]
-    reference = untimed(serial["results"])
-    print(f"\n{len(serial['results'])} checks; sum of per-check times {sum(r['seconds'] for r in serial['results']):.1f}s")
-    print(f"{'run':<40} {'wall':>7} {'ratio':>6}  results")
-    for name, seconds, doc, note in runs:
-        same = "equal to serial" if untimed(doc["results"]) == reference else "DIFFERENT from serial"
-        print(f"{name:<40} {seconds:6.1f}s {base / seconds:5.2f}x  {same}" + (f"  ({note})" if note else ""))
+    reference = [untimed(r) for r in serial["results"]]
+    per_check = sum(r["seconds"] for r in serial["results"])
+    print(f"\n{len(serial['results'])} checks; sum of per-check times in the serial run {per_check:.1f}s")
+    print(f"{'run':<40} {'wall':>7} {'CPU':>7} {'ratio':>6}  results")
+    for name, seconds, cpu_s, doc, note in runs:
+        differ = [f"{a['claim']} {json.dumps(a['size'], separators=(',', ':'))}"
+                  for a, b in zip(reference, (untimed(r) for r in doc["results"])) if a != b]
+        same = "equal to serial" if not differ else "DIFFERENT from serial: " + "; ".join(differ)
+        print(f"{name:<40} {seconds:6.1f}s {cpu_s:6.1f}s {base / seconds:5.2f}x  {same}" + (f"  ({note})" if note else ""))
 
 
 if __name__ == "__main__":

@@ -146,6 +146,8 @@ def run(
     """
     str_paths = [str(Path(p).resolve()) for p in paths]  # workers may run in other directories
     options = asdict(ctx)
+    if options.get("certificates"):  # a folder the claims write to: the same one whatever the worker's directory
+        options["certificates"] = str(Path(options["certificates"]).resolve())
     calls = [(str_paths, t.claim.id, dict(t.size), options) for t in tasks]
     priorities = [1 if t.claim.mode == "parametric" else 0 for t in tasks]
     outcomes: dict[int, Outcome] = {}
