@@ -30,6 +30,7 @@ from verisnn.analyses.regions.certificate import certify
 from verisnn.analyses.regions.enumerate import count_regions, enumerate_regions
 from verisnn.analyses.regions.maps import RegionMap
 from verisnn.core.domain import Box
+from verisnn.core.errors import InvalidInput
 from verisnn.core.model import Network, layered
 from verisnn.core.results import Counterexample, Result, Verdict
 from verisnn.io import network_to_json
@@ -111,7 +112,7 @@ def fold_network(ms: Sequence[int], *, shared: bool = False) -> tuple[Network, B
     ``{t : t_1 - t_0 in (c_1, c_m)}`` of ``Q^2``, which is at most the count on ``Q^2``.
     """
     if not ms or any(int(m) < 3 for m in ms):
-        raise ValueError(f"fold blocks need widths m >= 3, got {list(ms)!r}")
+        raise InvalidInput(f"fold blocks need widths m >= 3, got {list(ms)!r}")
     lo, hi = Fraction(1), Fraction(2)
     first = (lo, hi)
     layers = []

@@ -1,0 +1,113 @@
+"""Deep-network regions (C10, C11): the bound formulas against the paper's numbers, the fold blocks
+against their construction in the exact simulator, and generated deep networks against the bounds."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+from itertools import pairwise
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import positive_rationals
+
+from verisnn.analyses.regions import count_regions, enumerate_regions
+from verisnn.analyses.regions.deep import (
+    deep_positive,
+    deep_shared,
+    deep_upper_bound,
+    fold_lower_bound,
+    fold_network,
+    kappa,
+    layer_bound,
+    search_regions,
+    shared_builder,
+    shared_deep_bound,
+    shared_layer_count,
+)
+from verisnn.core.errors import InvalidInput
+from verisnn.core.model import layered
+from verisnn.core.results import Verdict
+from verisnn.semantics.simulate import simulate
+
+
+def test_bound_formulas_match_the_paper():
+    """kappa_3 = 9; Prop 6.2 for d = 3, m = 2 is min(49, 172); Example C.1 is 37 * 10 = 370; Example 7.1 is 16."""
+    assert kappa(2) == 2 and kappa(3) == 9
+    assert layer_bound(3, 2) == 49 and layer_bound(2, 3) == 7
+    assert deep_upper_bound([2, 3, 3]) == 7 * 343
+    assert shared_layer_count(3, 3) == 37 and shared_deep_bound([3, 3, 3]) == 370
+    assert fold_lower_bound([5, 5]) == 16 and fold_lower_bound([3, 4, 6]) == 2 * 3 * 5
+
+
+@pytest.mark.parametrize("ms", [[3], [5], [5, 5], [3, 3, 3], [4, 4]])
+def test_fold_counts_on_the_slice(ms):
+    """The fold network has exactly prod(m_l - 1) regions on its slice, and more on Q^2 (Thm 7.2)."""
+    net, box, target = fold_network(ms)
+    assert enumerate_regions(net, box).count == target
+    if len(ms) <= 2:
+        assert enumerate_regions(net).count >= target
+
+
+def test_fold_block_is_a_sawtooth():
+    """Lemma 7.1 in the exact simulator: on (c_k, c_{k+1}) the first k neurons have causal set {x0}, the others
+    {x0, x1}; h = z+ - z- takes the value q at odd breakpoints and q + A at even ones."""
+    m = 5
+    net, box, _ = fold_network([m])
+    lo, hi = box.lo[1], box.hi[1]
+    c = [lo + r * (hi - lo) / (m - 1) for r in range(m)]
+    hs = []
+    for k in range(m):
+        sim = simulate(net, [F(0), c[k]])
+        hs.append(sim.times["l2n1"] - sim.times["l2n0"])
+        if k < m - 1:
+            mid = simulate(net, [F(0), (c[k] + c[k + 1]) / 2])
+            early = [mid.times[f"l1n{r}"] == c[r] for r in range(m)]  # causal set {x0}: fires at theta / w = c_r
+            assert early == [r <= k for r in range(m)]
+    assert len(set(hs[0::2])) == 1 and len(set(hs[1::2])) == 1 and hs[1] > hs[0]
+
+
+def test_shared_fold_is_monotone():
+    """Lemma C.1: with shared weights the relative output time h is monotone, so nothing folds."""
+    net, box, target = fold_network([5, 5], shared=True)
+    lo, hi = box.lo[1], box.hi[1]
+    xs = [lo + (hi - lo) * F(i, 40) for i in range(41)]
+    hs = [simulate(net, [F(0), x]).times["l2n1"] - simulate(net, [F(0), x]).times["l2n0"] for x in xs]
+    assert hs == sorted(hs)
+    assert enumerate_regions(net, box).count < target
+
+
+def test_bad_fold_and_shape():
+    with pytest.raises(InvalidInput, match="m >= 3"):
+        fold_network([2, 5])
+
+
+@settings(max_examples=8, deadline=None)
+@given(shape=st.sampled_from([[2, 2, 2], [2, 3, 2], [3, 2, 2], [2, 2, 2, 2]]), seed=st.integers(0, 10 ** 6))
+def test_deep_positive_within_thm_7_1(shape, seed):
+    """Seeded positive deep networks never exceed the product bound of Thm 7.1 (and have at least 2^d - 1 regions)."""
+    res = count_regions(deep_positive(shape, seed))
+    assert res.verdict is Verdict.PROVED
+    assert 2 ** shape[0] - 1 <= res.details["count"] <= deep_upper_bound(shape)
+
+
+@settings(max_examples=8, deadline=None)
+@given(data=st.data(), shape=st.sampled_from([[2, 2, 2], [2, 3, 2], [3, 2, 2]]))
+def test_shared_deep_within_thm_7_3(data, shape):
+    """Networks sharing one positive weight vector per layer (distinct thresholds) stay within Thm 7.3."""
+    layers = []
+    for a, b in pairwise(shape):
+        w = data.draw(st.lists(positive_rationals, min_size=a, max_size=a))
+        th = sorted(data.draw(st.lists(positive_rationals, min_size=b, max_size=b, unique=True)))
+        layers.append({"weights": [list(w)] * b, "thresholds": th})
+    res = count_regions(layered(shape[0], layers))
+    assert res.verdict is Verdict.PROVED
+    assert res.details["count"] <= shared_deep_bound(shape)
+
+
+def test_generators_are_seeded_and_search_keeps_the_best():
+    assert deep_positive([2, 3, 3], 4) == deep_positive([2, 3, 3], 4)
+    net = deep_shared([3, 2, 2], 1)
+    assert all(s.weight == t.weight for s, t in zip(net.synapses[:3], net.synapses[3:6]))
+    best, count, history = search_regions(shared_builder([2, 2, 2]), iterations=4, seed=1)
+    assert count == history[-1] == max(history) and enumerate_regions(best).count == count
