@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from fractions import Fraction as F
 
 import pytest
@@ -259,3 +261,14 @@ def test_opposite_and_remembered_certificates_are_used():
     assert_exact(session, box + [(F(3), F(1), F(-1))], [(F(-8), F(1), F(1))])
     assert session._memo.hits == hits + 1
     session.pop()
+
+
+def test_highs_prints_nothing():
+    """The HiGHS backend writes nothing to stdout (JSON output of the CLI stays clean)."""
+    code = ("from fractions import Fraction as F\n"
+            "from verisnn.solvers.lp import open_lp\n"
+            "s = open_lp(['x'], [(F(1), F(1)), (F(1), F(-1))])\n"
+            "assert s.witness() is not None and s.witness([(F(-2), F(1))]) is None\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""

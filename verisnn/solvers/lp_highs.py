@@ -1,16 +1,16 @@
-"""The "highs" LP session: HiGHS (floating point) as a guide, every answer checked in exact rationals.
+"""The "highs" LP session: HiGHS (floating point) as a guide, every answer checked in exact arithmetic.
 
 For the open system ``g_i(s) > 0`` the float LP maximises a slack ``t <= 1`` with
-``g_i(s) >= t * |g_i|`` (rows scaled exactly to a largest linear coefficient of 1), a Chebyshev
-centre.  When ``t > 0`` the centre is rounded to simple rationals and checked exactly against every
-constraint.  Otherwise the rows HiGHS's dual solution uses are taken as the support of a Farkas
-certificate whose multipliers are then solved for exactly and checked with
-:func:`~verisnn.core.polyhedra.check_farkas`.  Floats only choose a candidate; when no candidate
-passes its exact check (ill-conditioned systems, HiGHS out of time) the question goes to z3's exact
-solver (:func:`~verisnn.solvers.lp_z3.exact_witness`) and ``fallbacks`` counts it.  Equalities are
-eliminated exactly before any float is involved.
+``g_i(s) >= t * |g_i|`` (each row scaled to a largest linear coefficient of 1), a Chebyshev
+centre.  When ``t > 0`` the centre is rounded to a point with a power-of-two denominator and
+checked exactly against every constraint.  Otherwise the rows HiGHS's dual solution uses are the
+support of a Farkas certificate whose multipliers are then computed exactly (an integer kernel
+vector) and checked in integer arithmetic.  Before any LP, :mod:`verisnn.solvers.lp_memo` tries
+the cheap exact proofs of emptiness.  Floats only choose a candidate; when no candidate passes its
+exact check (ill-conditioned systems, HiGHS out of time) the question goes to z3's exact solver
+(:func:`~verisnn.solvers.lp_z3.exact_witness`) and ``fallbacks`` counts it.  Equalities are
+eliminated exactly before any float is involved.  See docs/lp.md.
 """
-
 from __future__ import annotations
 
 import math
@@ -40,9 +40,8 @@ def _new_model(n: int, timeout: float | None) -> highspy._Highs:
     if timeout is not None:
         h.setOptionValue("time_limit", float(timeout))
     # columns s_0..s_{n-1} free, then the slack t <= 1, maximised
-    h.addCols(n + 1, np.zeros(n + 1) if n else np.array([1.0]), np.full(n + 1, -_INF), np.append(np.full(n, _INF), 1.0),
+    h.addCols(n + 1, np.append(np.zeros(n), 1.0), np.full(n + 1, -_INF), np.append(np.full(n, _INF), 1.0),
               0, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
-    h.changeColCost(n, 1.0)
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     return h
 
