@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from fractions import Fraction
 
@@ -104,10 +105,12 @@ def verify_relu(relu: ReluNetwork, prop: Property, options: SolverOptions) -> Re
         model = ReluLP(bounds)
         guide = _FloatNet(relu)
         open_cases, lps = 0, 0
+        deadline = start + options.timeout if options.timeout is not None else None
         for atoms in cases:
             if not all(_can_hold(*_atom_range(bounds, a, relu.dimension)[:2], a.op) for a in atoms):
                 continue
-            got = branch_and_bound(model, atoms, lambda x: _plausible(guide, prop, x) and prop.holds(x, relu(x)))
+            got = branch_and_bound(model, atoms, lambda x: _plausible(guide, prop, x) and prop.holds(x, relu(x)),
+                                   deadline=deadline)
             lps += got.lps
             if got.status == "sat":
                 assert got.x is not None
@@ -121,6 +124,12 @@ def verify_relu(relu: ReluNetwork, prop: Property, options: SolverOptions) -> Re
                           details={"method": "lp", "lps": lps, "cases": len(cases),
                                    "bounds_seconds": round(t_bounds, 3),
                                    "lp_seconds": round(time.perf_counter() - t_lp, 3)})  # timing
+    left = None if options.timeout is None else options.timeout - (time.perf_counter() - start)  # timing
+    if left is not None and left <= 0:
+        return Result(prop.name, Verdict.UNKNOWN, time.perf_counter() - start, reason="timeout (branch and bound)",
+                      size=size, details={"method": "lp"})  # timing
+    if left is not None:
+        options = SolverOptions(options.solver, left, options.rlimit, options.smt2)
     enc = encode_fixed(relu, bounds.layers, prop.lo, prop.hi)
     cons = [*enc.constraints, *constraints(prop, enc.inputs, enc.outputs)]
 
@@ -173,7 +182,7 @@ def _plausible(net: _FloatNet, prop: Property, x: tuple[Fraction, ...]) -> bool:
 def _loose(f: Formula, values: dict[str, float]) -> bool:
     if isinstance(f, Atom):
         lhs = float(f.expr.const) + sum(float(c) * values[v] for v, c in f.expr.coeffs)  # guide only
-        if lhs != lhs:  # inf - inf (two silent outputs): the floats cannot tell
+        if math.isnan(lhs):  # inf - inf (two silent outputs): the floats cannot tell
             return True
         scale = TOLERANCE * (1.0 + abs(lhs))
         return {"<=": lhs <= scale, "<": lhs < scale, ">=": lhs >= -scale, ">": lhs > -scale,

@@ -22,6 +22,7 @@ solver (the caller), so the answer is always exact or ``unknown``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -237,14 +238,17 @@ def _rational(m: float) -> Fraction:
 
 
 def branch_and_bound(model: ReluLP, atoms: Sequence[Atom], is_counterexample: Callable[[tuple], bool],
-                     max_lps: int = 2000) -> Outcome:
-    """Decide whether some input satisfies the conjunction ``atoms`` (see the module docstring)."""
+                     max_lps: int = 2000, deadline: float | None = None) -> Outcome:
+    """Decide whether some input satisfies the conjunction ``atoms`` (see the module docstring).
+
+    Past ``max_lps`` LPs or the ``deadline`` (a ``time.perf_counter()`` value) the nodes left are open.
+    """
     out = Outcome("unsat")
     stack: list[dict[Unit, bool]] = [{}]
     open_leaves: list[dict[Unit, bool]] = []
     while stack:
         split = stack.pop()
-        if out.lps >= max_lps:
+        if out.lps >= max_lps or (deadline is not None and time.perf_counter() > deadline):  # timing
             open_leaves.append(split)
             continue
         rows, _ = model.rows(atoms, split)
