@@ -184,3 +184,41 @@ def test_no_thread_left_behind():
     """The cluster runs leave no non-daemon thread that would keep the process alive."""
     alive = [t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
     assert not alive, alive
+
+
+def _lemma_pair(perturb: bool):
+    from dataclasses import replace as dc_replace
+    from fractions import Fraction
+
+    from verisnn.analyses.emulation import emulate, random_relu
+    from verisnn.core.domain import Box
+    from verisnn.core.model import Network
+
+    box = Box.uniform(-1, 1, 2)
+    relu = random_relu(2, [6], 1, seed=3)
+    snn = emulate(relu, box).network
+    if perturb:  # one data weight off by 1/1000: a lemma fails
+        syn = list(snn.synapses)
+        syn[0] = dc_replace(syn[0], weight=syn[0].weight + Fraction(1, 1000))
+        snn = Network(snn.inputs, snn.neurons, tuple(syn), snn.outputs, snn.references, snn.kernel, snn.codes)
+    return snn, relu, box
+
+
+@pytest.mark.parametrize("perturb", [False, True], ids=["emulation", "perturbed"])
+def test_lemmas_on_the_cluster_equal_serial(scheduler, perturb):
+    """One task per neuron lemma: every lemma's result (witness values included) equals the serial check's."""
+    from verisnn.analyses.equivalence import check_lemma, compositional_lemmas
+    from verisnn.smt.context import fresh_context
+    from verisnn.solvers import SolverOptions
+
+    snn, relu, box = _lemma_pair(perturb)
+    lemmas = compositional_lemmas(snn, relu, box)
+    options = SolverOptions(timeout=120)
+    serial = []
+    for lemma in lemmas:
+        fresh_context()
+        serial.append(_same(check_lemma(lemma, options)))
+    with cluster.lemma_checker(scheduler, 1, snn, relu, box) as check:
+        got = [_same(r) for r in check(lemmas, options)]
+    assert got == serial
+    assert any(r["verdict"] != "proved" for r in got) == perturb

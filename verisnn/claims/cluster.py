@@ -15,6 +15,8 @@ scheduler is asked for.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import re
 import threading
@@ -24,11 +26,18 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from verisnn.analyses.equivalence import check_lemma, compositional_lemmas
 from verisnn.claims.registry import Outcome, RunContext, discover
 from verisnn.claims.runner import Task, run_task
+from verisnn.core.domain import Box
 from verisnn.core.errors import InternalError, InvalidInput, VerisnnError
+from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.numbers import Time, parse_rational, parse_time
 from verisnn.core.results import Counterexample, Result, Verdict
+from verisnn.io import network_from_json, network_to_json, relu_from_json, relu_to_json
+from verisnn.smt.context import fresh_context
+from verisnn.smt.lemmas import Lemma
+from verisnn.solvers import SolverOptions
 
 LOCAL = "local"
 _ONE_AT_A_TIME = threading.Lock()
@@ -123,12 +132,15 @@ def stream(client: Any, fn: Callable[..., Any], calls: Sequence[tuple], prioriti
     priorities = priorities if priorities is not None else [0] * len(calls)
     pending = {client.submit(fn, *args, priority=priority, retries=RETRIES, pure=False): i
                for i, (args, priority) in enumerate(zip(calls, priorities, strict=True))}
-    for future in distributed.as_completed(list(pending)):
-        try:
-            value = future.result()
-        except distributed.KilledWorker as exc:
-            value = exc
-        yield pending[future], value
+    try:
+        for future in distributed.as_completed(list(pending)):
+            try:
+                value = future.result()
+            except distributed.KilledWorker as exc:
+                value = exc
+            yield pending[future], value
+    finally:  # the caller stopped early (e.g. at the first lemma that fails): drop the rest
+        client.cancel(list(pending))
 
 
 def run(
@@ -171,6 +183,68 @@ def run(
     return [outcomes[i] for i in range(len(tasks))]
 
 
+# --- compositional equivalence: one task per neuron lemma ------------------------------------------------------
+LemmaChecker = Callable[[Sequence[Lemma], SolverOptions], Iterator[Result]]
+
+
+@contextmanager
+def lemma_checker(scheduler: str, jobs: int, snn: Network, relu: ReluNetwork, box: Box) -> Iterator[LemmaChecker]:
+    """A checker of the compositional lemmas of ``snn == relu`` on ``box`` that runs one task per lemma.
+
+    The checker takes the lemmas (as :func:`~verisnn.analyses.equivalence.compositional_lemmas`
+    builds them) and yields their results in lemma order, each as soon as it and the lemmas
+    before it are back; when the caller stops early (a lemma that fails) the rest is cancelled.
+    The networks travel in their file format; each worker builds the same lemmas from them (in
+    the same order) and checks the one it is given, in a fresh z3 context.
+    """
+    docs = (network_to_json(snn), relu_to_json(relu), box.to_json())
+    with connect(scheduler, jobs) as client:
+
+        def check(lemmas: Sequence[Lemma], options: SolverOptions) -> Iterator[Result]:
+            opts = {"solver": options.solver, "timeout": options.timeout, "rlimit": options.rlimit,
+                    "smt2": str(Path(options.smt2).resolve()) if options.smt2 else None}
+            calls = [(*docs, k, lemma.label, opts) for k, lemma in enumerate(lemmas)]
+            arrived: dict[int, Any] = {}
+            k = 0
+            for i, value in stream(client, lemma_task, calls):
+                arrived[i] = value
+                while k in arrived:
+                    yield _lemma_result(arrived.pop(k), lemmas[k])
+                    k += 1
+
+        yield check
+
+
+def lemma_task(snn_doc: Mapping[str, Any], relu_doc: Mapping[str, Any], box_doc: Sequence[Sequence[str]], k: int,
+               label: str, options: Mapping[str, Any]) -> dict:
+    """Check lemma ``k`` of the compositional proof on a worker; its result as a JSON document."""
+    with _ONE_AT_A_TIME:
+        lemmas = _lemmas(json.dumps([snn_doc, relu_doc, box_doc], sort_keys=True))
+        if k >= len(lemmas) or lemmas[k].label != label:
+            return {"internal_error": f"lemma {k} on the worker is not {label!r}: the lemmas were built differently"}
+        fresh_context()
+        result = check_lemma(lemmas[k], SolverOptions(**options))
+        return {"result": result.to_json(), "seconds": result.seconds}
+
+
+@functools.lru_cache(maxsize=4)
+def _lemmas(text: str) -> tuple[Lemma, ...]:
+    """The lemmas of one (snn, relu, box) triple, built once per worker process."""
+    snn_doc, relu_doc, box_doc = json.loads(text)
+    box = Box(tuple(parse_rational(a, "box bound", InternalError) for a, _ in box_doc),
+              tuple(parse_rational(b, "box bound", InternalError) for _, b in box_doc))
+    return tuple(compositional_lemmas(network_from_json(snn_doc), relu_from_json(relu_doc), box))
+
+
+def _lemma_result(value: Any, lemma: Lemma) -> Result:
+    if isinstance(value, Exception):
+        return Result(f"lemma {lemma.label}", Verdict.UNKNOWN, 0.0,
+                      reason=f"the lemma's workers died ({type(value).__name__}; out of memory?)")
+    if "internal_error" in value:
+        raise InternalError(value["internal_error"])
+    return result_from_json(value["result"], value["seconds"])
+
+
 def result_from_json(doc: Mapping[str, Any], seconds: float | None = None) -> Result:
     """Rebuild a :class:`Result` from its JSON document (exact numbers from their text; details as JSON)."""
     cex = doc.get("counterexample")
@@ -197,4 +271,5 @@ def _time(text: str) -> Time | None:
     return parse_time(text, "a time in a worker's result", InternalError)
 
 
-__all__ = ["LOCAL", "connect", "prove_task", "result_from_json", "run", "scheduler_address", "stream"]
+__all__ = ["LOCAL", "connect", "lemma_checker", "lemma_task", "prove_task", "result_from_json", "run",
+           "scheduler_address", "stream"]
