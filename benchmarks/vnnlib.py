@@ -12,7 +12,7 @@ as whole processes (start-up and imports included, as a user running the tool se
   ReLU twin and transferred by an exact equivalence proof on the box;
 * **Marabou**: maraboupy 2.0.0 (the ``bench`` extra) reads the same ONNX file and property file.
 
-Per query it prints the three verdicts (verisnn's must agree with Marabou's: ``proved`` = unsat,
+Per query it prints the verdicts (verisnn's must agree with Marabou's: ``proved`` = unsat,
 ``refuted`` = sat; a disagreement stops the run), the three times and the ratios verisnn / Marabou.
 Run ``python benchmarks/vnnlib.py [--dir DIR] [--net NET.onnx] [--timeout S] [--only SUBSTRING] [--no-snn]``.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -40,14 +41,22 @@ print("RESULT", res)
 VERDICT_OF = {"unsat": "proved", "sat": "refuted"}
 
 
+CPU: list[float] = []  # CPU seconds (user + sys) of the last run's process
+
+
 def run(cmd: list[str], timeout: float) -> tuple[str, float, str]:
-    """(stdout, whole-process wall seconds, stderr); stdout 'TIMEOUT' past the timeout."""
+    """(stdout, whole-process wall seconds, stderr); stdout 'TIMEOUT' past the timeout.  CPU[-1]: its CPU seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()  # timing
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        out, err = p.stdout, p.stderr
     except subprocess.TimeoutExpired:
-        return "TIMEOUT", time.perf_counter() - start, ""  # timing
-    return p.stdout, time.perf_counter() - start, p.stderr  # timing
+        out, err = "TIMEOUT", ""
+    wall = time.perf_counter() - start  # timing
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)  # timing
+    return out, wall, err
 
 
 def verisnn_verdict(out: str) -> tuple[str, str]:
@@ -94,13 +103,16 @@ def main() -> None:
         head += f" {'SNN direct':>22} {'ratio':>6} {'SNN twin':>15} {'ratio':>6}"
     print(head)
     ratios_relu, ratios_snn, ratios_twin = [], [], []
+    cpu_rows: list[tuple] = []
     for prop in props:
         m_out, m_secs, _ = run([sys.executable, "-c", MARABOU, str(net), str(prop), str(args.timeout)],
                                    args.timeout + 10)
         mv = marabou_verdict(m_out)
+        m_cpu = CPU[-1]
         r_out, r_secs, _ = run([*exe, "verify", str(net), str(prop), "--json", "--timeout", str(args.timeout)],
                                args.timeout + 10)
         rv, rm = verisnn_verdict(r_out)
+        cpu_rows.append((prop.name, m_cpu, CPU[-1]))
         line = f"{prop.name:<34} {mv:>8} {m_secs:6.2f}s {rv:>8} {rm:>6} {r_secs:6.2f}s {r_secs / m_secs:6.2f}"
         ratios_relu.append(r_secs / m_secs)
         verdicts = [rv]
@@ -108,11 +120,13 @@ def main() -> None:
             s_out, s_secs, _ = run([*exe, "verify", str(snn), str(prop), "--json", "--timeout", str(args.timeout)],
                                    args.timeout + 10)
             sv, sm = verisnn_verdict(s_out)
+            cpu_rows[-1] += (CPU[-1],)
             line += f" {sv:>8} {sm:>6} {s_secs:6.2f}s {s_secs / m_secs:6.2f}"
             ratios_snn.append(s_secs / m_secs)
             t_out, t_secs, _ = run([*exe, "verify", str(snn), str(prop), "--twin", str(net), "--json", "--timeout",
                                     str(args.timeout)], args.timeout + 10)
             tv, _ = verisnn_verdict(t_out)
+            cpu_rows[-1] += (CPU[-1],)
             line += f" {tv:>8} {t_secs:6.2f}s {t_secs / m_secs:6.2f}"
             ratios_twin.append(t_secs / m_secs)
             verdicts += [sv, tv]
@@ -120,6 +134,11 @@ def main() -> None:
         for v in verdicts:
             if v in ("proved", "refuted") and mv in ("proved", "refuted") and v != mv:
                 sys.exit(f"DISAGREEMENT on {prop.name}: verisnn {v}, Marabou {mv}")
+    print("CPU seconds (user + sys) of the same processes, less sensitive to a busy machine:")
+    for row in cpu_rows:
+        name, m, *ours = row
+        print(f"  {name:<34} Marabou {m:6.2f}  " + "  ".join(f"{label} {v:6.2f} ({v / m:5.2f}x)" for label, v in
+                                                         zip(("ReLU", "SNN direct", "SNN twin"), ours)))
     if ratios_relu:
         print(f"ratio verisnn ReLU / Marabou: max {max(ratios_relu):.2f}, "
               f"geometric mean {_gmean(ratios_relu):.2f}")
