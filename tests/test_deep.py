@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import positive_rationals
 
-from verisnn.analyses.regions import count_regions, enumerate_regions
+from verisnn.analyses.regions import count_regions, enumerate_regions, one_layer
 from verisnn.analyses.regions.deep import (
+    causal_sets,
     deep_positive,
     deep_shared,
     deep_upper_bound,
@@ -20,10 +21,13 @@ from verisnn.analyses.regions.deep import (
     fold_network,
     kappa,
     layer_bound,
+    pair_allowed,
     search_regions,
     shared_builder,
     shared_deep_bound,
     shared_layer_count,
+    speed_signs,
+    two_neuron_bound,
 )
 from verisnn.core.errors import InvalidInput
 from verisnn.core.model import layered
@@ -111,3 +115,30 @@ def test_generators_are_seeded_and_search_keeps_the_best():
     assert all(s.weight == t.weight for s, t in zip(net.synapses[:3], net.synapses[3:6]))
     best, count, history = search_regions(shared_builder([2, 2, 2]), iterations=4, seed=1)
     assert count == history[-1] == max(history) and enumerate_regions(best).count == count
+
+
+def test_two_neuron_bound_values():
+    """The nested-prefix / speed count: 2m + 1 = 5 for d = 2 (C9), 21 for d = 3 (C11), below Prop 6.2's 49."""
+    assert [two_neuron_bound(d) for d in (1, 2, 3)] == [1, 5, 21]
+    assert two_neuron_bound(4) <= layer_bound(4, 2)
+
+
+@settings(max_examples=25, deadline=None)
+@given(d=st.integers(2, 3), data=st.data())
+def test_pair_rules_hold_on_every_region(d, data):
+    """Every region of a generated positive two-neuron layer has a pair of causal sets that the rules admit,
+    so its count is at most two_neuron_bound(d)."""
+    w = data.draw(st.lists(st.lists(positive_rationals, min_size=d, max_size=d), min_size=2, max_size=2))
+    th = data.draw(st.lists(positive_rationals, min_size=2, max_size=2))
+    net = one_layer(w, th)
+    rm = enumerate_regions(net)
+    signs = speed_signs(net)
+    assert all(pair_allowed(signs, *causal_sets(net, r.x)) for r in rm.regions)
+    assert rm.count <= two_neuron_bound(d)
+
+
+def test_pair_rules_are_not_vacuous():
+    """Dropping the speed rule admits every nested pair: 31 for d = 3, more than the 21 the rules allow."""
+    subsets = [frozenset(i for i in range(3) if mask >> i & 1) for mask in range(1, 8)]
+    nested = sum(s <= t or t <= s for s in subsets for t in subsets)
+    assert nested == 31 > two_neuron_bound(3)

@@ -3,14 +3,22 @@
 Singh, Montúfar, Kutyniok (arXiv 2609.11227) bound one layer by Prop 6.1 / 6.2,
 ``R_max(3, 2) <= min((2^3 - 1)^2, sum_{k<3} C(2 kappa_3, k)) = min(49, 172) = 49``, and give the
 exact maximum only with shared weights (Prop 6.4: ``(m+1)^d - m^d = 19``); Section 6.4 leaves the
-gap between the two as an open question.  What these claims establish:
+gap between the two open.  What these claims establish (docs/deep.md):
 
 * **lower bound 21**: an explicit network (weights ``(1/16, 3, 2)``, ``(7/4, 4, 5/4)``, both
   thresholds 2) has exactly 21 causal regions on ``Q^3`` (exact count, certificate re-checked by the
-  independent checker), so ``21 <= R_max(3, 2) <= 49`` and unshared weights beat the shared maximum;
-* **search**: a random-restart hill climb (``search_max_regions``, exact counts) reports its best
-  count; in every run so far it stops at 21 (docs/deep.md gives the runs).  A search proves only a
-  lower bound: that the maximum *is* 21 is not proved here.
+  independent checker); so unshared weights beat the shared maximum 19;
+* **upper bound 21**: at an input with distinct arrival times both causal sets are prefixes of the
+  arrival order (so nested), and a pair ``S < T`` (neuron 1 has the smaller set) needs some
+  ``i in S`` with ``w1_i/theta_1 > w2_i/theta_2`` (neuron 1 reached its threshold on ``S`` by the
+  next arrival, neuron 2 did not); :func:`~verisnn.analyses.regions.deep.two_neuron_bound` counts
+  the pairs these two rules admit, maximized over the signs of ``w1_i/theta_1 - w2_i/theta_2``:
+  21 for ``d = 3`` (5 for ``d = 2``, which is C9's ``2m + 1``).  The two rules are proved on paper
+  in docs/deep.md (not by a solver); the claim checks them on every region it counts, and
+  tests/test_deep.py checks them against exact enumeration of generated layers;
+* **search**: a random-restart hill climb (``search_max_regions``, exact counts) never exceeds 21.
+
+So ``R_max(3, 2) = 21``, with the caveat that the upper bound's two rules are a paper proof.
 """
 
 from __future__ import annotations
@@ -21,12 +29,21 @@ from fractions import Fraction as F
 from typing import Any
 
 from verisnn.analyses.regions import LP_BACKENDS, one_layer, one_layer_bounds, search_max_regions
-from verisnn.analyses.regions.deep import Undecided, exact_count, judge, shared_layer_count
+from verisnn.analyses.regions.deep import (
+    Undecided,
+    causal_sets,
+    exact_count,
+    judge,
+    pair_allowed,
+    shared_layer_count,
+    speed_signs,
+    two_neuron_bound,
+)
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.results import Result, Verdict
 
 BEST = one_layer([[F(1, 16), F(3), F(2)], [F(7, 4), F(4), F(5, 4)]], [F(2), F(2)])
-KNOWN = 21  # the best count found so far (see the module docstring)
+KNOWN = 21  # the count of BEST (see the module docstring)
 
 
 def _guard(fn: Any) -> Any:
@@ -48,25 +65,37 @@ def _runs(size: Mapping[str, Any], ctx: RunContext, floor: int, upper: int) -> t
     lp = getattr(ctx, "lp", LP_BACKENDS[0])
     rm = exact_count(BEST, None, timeout=ctx.timeout, seed=ctx.seed, lp=lp)
     runs = [("best known network", rm, floor <= rm.count <= upper, f"{rm.count} causal regions outside [{floor}, {upper}]")]
+    rules = _rules_hold(rm)
     iterations = int(size.get("search", 20))
     extra: dict = {"upper": upper}
     if iterations > 0:
         net, count, history = search_max_regions(3, 2, iterations=iterations, seed=ctx.seed)
         found = exact_count(net, None, timeout=ctx.timeout, seed=ctx.seed, lp=lp)
         runs.append((f"search best of {iterations}", found, found.count <= upper, f"{found.count} causal regions > {upper}"))
+        rules = rules and _rules_hold(found)
         extra["search"] = {"iterations": iterations, "best": count, "history": history,
                            "weights": [str(s.weight) for s in net.synapses],
                            "thresholds": [str(n.threshold) for n in net.neurons]}
+    extra["pair rules hold on every region"] = rules
+    if not rules:  # a region that breaks the paper argument behind the upper bound: never report it as proved
+        raise Undecided("a counted region breaks the nested-prefix / speed rules of docs/deep.md")
     return runs, extra
+
+
+def _rules_hold(rm: Any) -> bool:
+    """Every region's pair of causal sets is one that :func:`pair_allowed` admits."""
+    signs = speed_signs(rm.network)
+    return all(pair_allowed(signs, *causal_sets(rm.network, r.x)) for r in rm.regions)
 
 
 @claim("C11-max", expected="proved", sizes=[{"search": 20}])
 @_guard
 def open_maximum(size: Mapping[str, Any], ctx: RunContext) -> Result:
-    """Open question of arXiv 2609.11227 Sec. 6.4, d = 3, m = 2 unshared: 21 <= R_max(3, 2) <= 49 (an explicit 21-region network; Prop 6.2)."""
+    """Open question of arXiv 2609.11227 Sec. 6.4 (d = 3, m = 2, unshared): R_max(3, 2) = 21 (a certified 21-region network; nested-prefix bound)."""
     t0 = time.perf_counter()
-    _, upper = one_layer_bounds(3, 2)
+    upper = two_neuron_bound(3)
     runs, extra = _runs(size, ctx, KNOWN, upper)
+    extra["Prop 6.2 bound"] = one_layer_bounds(3, 2)[1]
     return judge("C11-max", size, runs, t0, getattr(ctx, "certificates", None), extra)
 
 

@@ -21,7 +21,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from itertools import pairwise
+from itertools import pairwise, product
 from math import comb, prod
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from verisnn.core.errors import InvalidInput
 from verisnn.core.model import Network, layered
 from verisnn.core.results import Counterexample, Result, Verdict
 from verisnn.io import network_to_json
-from verisnn.semantics.simulate import realize
+from verisnn.semantics.simulate import realize, simulate
 
 
 # --- bound formulas ---------------------------------------------------------------------------------
@@ -140,6 +140,51 @@ def fold_network(ms: Sequence[int], *, shared: bool = False) -> tuple[Network, B
         lo, hi = q, q + amp
     net = layered(2, layers)
     return net, Box((Fraction(0), first[0]), (Fraction(0), first[1])), fold_lower_bound(ms)
+
+
+# --- two neurons: nested prefixes and speeds (C11) --------------------------------------------------
+def causal_sets(net: Network, x: Sequence[Fraction]) -> tuple[frozenset[int], ...]:
+    """Per neuron of a one-layer network, the inputs that arrive strictly before it fires (exact simulator)."""
+    times = simulate(net, x).times
+    return tuple(frozenset(j for j, xj in enumerate(x) if xj < times[n.name]) for n in net.neurons)
+
+
+def speed_signs(net: Network) -> tuple[int, ...]:
+    """``sign(w1_i / theta_1 - w2_i / theta_2)`` per input ``i`` of a one-layer network of two neurons."""
+    (n1, n2), d = net.neurons, len(net.inputs)
+    lam = [[Fraction(0)] * d for _ in range(2)]
+    for s in net.synapses:
+        r = 0 if s.target == n1.name else 1
+        lam[r][net.inputs.index(s.source)] += s.weight / (n1 if r == 0 else n2).threshold
+    return tuple((a > b) - (a < b) for a, b in zip(*lam))
+
+
+def pair_allowed(signs: Sequence[int], s: frozenset[int], t: frozenset[int]) -> bool:
+    """Whether causal sets ``(s, t)`` of two positive neurons can occur on an open set (docs/deep.md).
+
+    At an input with distinct arrival times both sets are prefixes of the arrival order, so they are
+    nested.  If ``s`` is a proper subset of ``t``, neuron 1 reached its threshold on ``s`` alone by
+    the arrival ``t_k`` of the next input while neuron 2 did not:
+    ``sum_{i in s} (w1_i/theta_1) (t_k - t_i) >= 1 > sum_{i in s} (w2_i/theta_2) (t_k - t_i)``, so
+    some ``i`` in ``s`` has ``w1_i/theta_1 > w2_i/theta_2`` (sign +1); symmetrically for ``t < s``.
+    """
+    if s == t:
+        return True
+    if s < t:
+        return any(signs[i] > 0 for i in s)
+    if t < s:
+        return any(signs[i] < 0 for i in t)
+    return False
+
+
+def two_neuron_bound(d: int) -> int:
+    """The most pairs of nonempty subsets of ``d`` inputs that :func:`pair_allowed` admits, over every sign vector.
+
+    An upper bound on the causal regions of one positive layer of two neurons with ``d`` inputs.
+    """
+    subsets = [frozenset(i for i in range(d) if mask >> i & 1) for mask in range(1, 2 ** d)]
+    return max(sum(pair_allowed(signs, s, t) for s in subsets for t in subsets)
+               for signs in product((-1, 0, 1), repeat=d))
 
 
 # --- search -----------------------------------------------------------------------------------------
