@@ -59,8 +59,8 @@ def snn_values(net: Network, x: tuple[Fraction, ...]) -> tuple[Time, ...]:
     return tuple(_value(c, t) for c, t in zip(out_codes, sim.outputs))
 
 
-def verify_snn(net: Network, prop: Property, options: SolverOptions) -> Result:
-    """Decide ``prop`` on ``net`` (see the module docstring)."""
+def verify_snn(net: Network, prop: Property, options: SolverOptions, solver: bool = True) -> Result:
+    """Decide ``prop`` on ``net`` (see the module docstring); without ``solver``, undecided after the attack is unknown."""
     start = time.perf_counter()  # timing
     coded = net.codes is not None
     prop.check_sizes(net.dimension, len(net.outputs), "the coded SNN" if coded else "the SNN")
@@ -92,6 +92,9 @@ def verify_snn(net: Network, prop: Property, options: SolverOptions) -> Result:
         if prop.holds(x, y):
             return Result(prop.name, Verdict.REFUTED, time.perf_counter() - start, _cex(prop, x, y), size=size,  # timing
                           details={"method": "attack"})
+    if not solver:
+        return Result(prop.name, Verdict.UNKNOWN, time.perf_counter() - start, reason="not decided by bounds or attack",
+                      size=size, details={"method": "bounds"})  # timing
     enc = encode_fixed(net, box, bounds, fixed.causal)
     xs = [t if c is None else (t - q(c.base) if c.code == "positive" else q(c.base) - t)
           for c, t in zip(in_codes, enc.inputs)]

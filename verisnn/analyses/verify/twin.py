@@ -1,6 +1,8 @@
 """A spiking network verified through a ReLU twin that it is proved equal to on the property's box.
 
-``verify_via_twin(snn, relu, prop)`` decides ``prop`` on the ReLU network first
+``verify_via_twin(snn, relu, prop)`` first tries the SNN's own symbolic bounds and attack
+(:func:`verisnn.analyses.verify.snn.verify_snn` without the solver); if they do not decide, it decides
+``prop`` on the ReLU network
 (:func:`verisnn.analyses.verify.relu.verify_relu`).  A counterexample there is replayed in the exact
 simulator of the SNN and reported only if it is one for the SNN as well.  A proof transfers only
 with an exact proof that the two networks compute the same values on the property's input box
@@ -14,7 +16,7 @@ import time
 
 from verisnn.analyses.equivalence import check_equivalence
 from verisnn.analyses.verify.relu import verify_relu
-from verisnn.analyses.verify.snn import _cex, snn_values
+from verisnn.analyses.verify.snn import _cex, snn_values, verify_snn
 from verisnn.core.domain import Box
 from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.results import Result, Verdict
@@ -26,6 +28,9 @@ def verify_via_twin(snn: Network, relu: ReluNetwork, prop: Property, options: So
     """Decide ``prop`` on ``snn`` through ``relu`` (see the module docstring)."""
     start = time.perf_counter()  # timing
     prop.check_sizes(snn.dimension, len(snn.outputs), "the SNN")
+    direct = verify_snn(snn, prop, options, solver=False)
+    if direct.verdict is not Verdict.UNKNOWN:
+        return direct
     on_twin = verify_relu(relu, prop, options)
     size = {"inputs": snn.dimension, "outputs": len(snn.outputs), "neurons": len(snn.neurons),
             "synapses": len(snn.synapses), "twin_unstable": on_twin.size.get("unstable")}
