@@ -18,7 +18,8 @@ gap between the two open.  What these claims establish (docs/deep.md):
   tests/test_deep.py checks them against exact enumeration of generated layers;
 * **search**: a random-restart hill climb (``search_max_regions``, exact counts) never exceeds 21.
 
-So ``R_max(3, 2) = 21``, with the caveat that the upper bound's two rules are a paper proof.
+So ``R_max(3, 2) = 21``, with the caveat that the upper bound's two rules are a paper proof.  The
+same holds for ``d = 4`` with 81 (``--size d=4``): the bound is 81 and a found network has 81.
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ from verisnn.analyses.regions.deep import (
     two_neuron_bound,
 )
 from verisnn.claims.registry import RunContext, claim
+from verisnn.core.errors import InvalidInput
 from verisnn.core.results import Result, Verdict
 
-BEST = one_layer([[F(1, 16), F(3), F(2)], [F(7, 4), F(4), F(5, 4)]], [F(2), F(2)])
-KNOWN = 21  # the count of BEST (see the module docstring)
+# the best networks found by search_max_regions, per number of inputs d
+BEST = {3: one_layer([[F(1, 16), F(3), F(2)], [F(7, 4), F(4), F(5, 4)]], [F(2), F(2)]),
+        4: one_layer([[F(1), F(5, 2), F(4), F(9, 4)], [F(2), F(5), F(3, 4), F(1, 8)]], [F(2), F(7, 4)])}
 
 
 def _guard(fn: Any) -> Any:
@@ -61,15 +64,23 @@ def _guard(fn: Any) -> Any:
     return run
 
 
+def _d(size: Mapping[str, Any]) -> int:
+    d = size.get("d", 3)
+    if d not in BEST:
+        raise InvalidInput(f"size 'd' must be one of {sorted(BEST)}, got {d!r}")
+    return d
+
+
 def _runs(size: Mapping[str, Any], ctx: RunContext, floor: int, upper: int) -> tuple[list, dict]:
     lp = getattr(ctx, "lp", LP_BACKENDS[0])
-    rm = exact_count(BEST, None, timeout=ctx.timeout, seed=ctx.seed, lp=lp)
+    d = _d(size)
+    rm = exact_count(BEST[d], None, timeout=ctx.timeout, seed=ctx.seed, lp=lp)
     runs = [("best known network", rm, floor <= rm.count <= upper, f"{rm.count} causal regions outside [{floor}, {upper}]")]
     rules = _rules_hold(rm)
     iterations = int(size.get("search", 20))
     extra: dict = {"upper": upper}
     if iterations > 0:
-        net, count, history = search_max_regions(3, 2, iterations=iterations, seed=ctx.seed)
+        net, count, history = search_max_regions(d, 2, iterations=iterations, seed=ctx.seed)
         found = exact_count(net, None, timeout=ctx.timeout, seed=ctx.seed, lp=lp)
         runs.append((f"search best of {iterations}", found, found.count <= upper, f"{found.count} causal regions > {upper}"))
         rules = rules and _rules_hold(found)
@@ -88,21 +99,25 @@ def _rules_hold(rm: Any) -> bool:
     return all(pair_allowed(signs, *causal_sets(rm.network, r.x)) for r in rm.regions)
 
 
-@claim("C11-max", expected="proved", sizes=[{"search": 20}])
+@claim("C11-max", expected="proved", sizes=[{"d": 3, "search": 20}], limits={"d": (3, 4)})
 @_guard
 def open_maximum(size: Mapping[str, Any], ctx: RunContext) -> Result:
-    """Open question of arXiv 2609.11227 Sec. 6.4 (d = 3, m = 2, unshared): R_max(3, 2) = 21 (a certified 21-region network; nested-prefix bound)."""
+    """Open question of arXiv 2609.11227 Sec. 6.4 (d = 3, m = 2, unshared): R_max(3, 2) = 21 (a certified 21-region network; nested-prefix bound).
+
+    ``--size d=4`` does the same for four inputs: R_max(4, 2) = 81 (a certified 81-region network).
+    """
     t0 = time.perf_counter()
-    upper = two_neuron_bound(3)
-    runs, extra = _runs(size, ctx, KNOWN, upper)
-    extra["Prop 6.2 bound"] = one_layer_bounds(3, 2)[1]
+    d = _d(size)
+    upper = two_neuron_bound(d)
+    runs, extra = _runs(size, ctx, upper, upper)
+    extra["Prop 6.2 bound"] = one_layer_bounds(d, 2)[1]
     return judge("C11-max", size, runs, t0, getattr(ctx, "certificates", None), extra)
 
 
-@claim("C11-max-shared", expected="refuted", broken_of="C11-max", sizes=[{"search": 0}])
+@claim("C11-max-shared", expected="refuted", broken_of="C11-max", sizes=[{"d": 3, "search": 0}], limits={"d": (3, 4)})
 @_guard
 def shared_is_max(size: Mapping[str, Any], ctx: RunContext) -> Result:
-    """Broken: sharing weights costs nothing, R_max(3, 2) equals the shared maximum (m+1)^d - m^d = 19 (Prop 6.4)."""
+    """Broken: sharing weights costs nothing, R_max(d, 2) equals the shared maximum (m+1)^d - m^d (19 for d = 3; Prop 6.4)."""
     t0 = time.perf_counter()
-    runs, extra = _runs(size, ctx, 0, shared_layer_count(3, 2))
+    runs, extra = _runs(size, ctx, 0, shared_layer_count(_d(size), 2))
     return judge("C11-max-shared", size, runs, t0, getattr(ctx, "certificates", None), extra)
