@@ -25,7 +25,7 @@ class LPSession(Protocol):
     """Exact, incremental feasibility of open polyhedra over a fixed list of free variables."""
 
     names: list[str]
-    checks: int  # LP questions asked (witness and infeasibility calls that reached a solver)
+    checks: int  # LP questions answered (witness and infeasibility calls; an immediate repeat may not count)
     fallbacks: int  # questions a float backend handed to its exact fallback (0 for exact backends)
 
     def push(self, constraints: Iterable[Affine]) -> None:
