@@ -156,7 +156,7 @@ def _shared_runs(size: Mapping[str, Any], ctx: RunContext, bound: Any, what: str
     return runs
 
 
-@claim("C10-shared-deep", expected="proved", sizes=[{"seeds": 2, "search": 4}], keys=["shape"])
+@claim("C10-shared-deep", expected="proved", sizes=[{"seeds": 2, "search": 3}], keys=["shape"])
 @_guard
 def shared_deep(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Lemma 7.2, Thm 7.3 (arXiv 2609.11227): shared weights in every layer => R <= [(N1+1)^d - N1^d] prod_{l>=2} C(N_{l-1}+N_l-1, N_l)."""
