@@ -22,8 +22,7 @@ from verisnn.analyses.regions.deep import (
     kappa,
     layer_bound,
     pair_allowed,
-    search_regions,
-    shared_builder,
+    search_shared_deep,
     shared_deep_bound,
     shared_layer_count,
     speed_signs,
@@ -113,8 +112,10 @@ def test_generators_are_seeded_and_search_keeps_the_best():
     assert deep_positive([2, 3, 3], 4) == deep_positive([2, 3, 3], 4)
     net = deep_shared([3, 2, 2], 1)
     assert all(s.weight == t.weight for s, t in zip(net.synapses[:3], net.synapses[3:6]))
-    best, count, history = search_regions(shared_builder([2, 2, 2]), iterations=4, seed=1)
-    assert count == history[-1] == max(history) and enumerate_regions(best).count == count
+    best, count, history = search_shared_deep([2, 2, 2], iterations=4, seed=1)
+    assert count == history[-1] == max(history) and count <= shared_deep_bound([2, 2, 2])
+    assert len({s.weight for s in best.synapses if s.target == "l2n0"} ^ {s.weight for s in best.synapses
+                                                                         if s.target == "l2n1"}) == 0
 
 
 def test_two_neuron_bound_values():

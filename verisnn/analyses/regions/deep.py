@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from itertools import pairwise, product
 from math import comb, prod
@@ -188,31 +188,62 @@ def two_neuron_bound(d: int) -> int:
 
 
 # --- search -----------------------------------------------------------------------------------------
-def search_regions(build: Callable[[random.Random], Network], *, iterations: int = 20, seed: int = 0,
-                   budget: float | None = None) -> tuple[Network, int, list[int]]:
-    """Random search: ``iterations`` networks from ``build(rng)``, each counted exactly on ``Q^d``.
+def search_shared_deep(shape: Sequence[int], *, iterations: int = 30, seed: int = 0,
+                       budget: float | None = None) -> tuple[Network, int, list[int]]:
+    """Hill climbing (with restarts every 10 steps) over networks of ``shape`` sharing weights in every layer.
 
-    Returns the network with the most regions, its count (replayed in the exact simulator), and the
-    history of best counts.  Heuristic: it gives a lower bound on the maximum, nothing more.
+    A candidate changes one or two weights or thresholds of the best so far to a random positive
+    rational (a multiple of 1/4 up to 4, or ``2^k q``, ``|k| <= 3``); thresholds stay distinct and
+    ascending.  Counts are exact on ``Q^d``; the result is replayed in the exact simulator.  Returns
+    the best network, its count and the history of best counts: a lower bound on the maximum.
     """
     rng = random.Random(seed)
     stop = None if budget is None else time.monotonic() + budget
-    best, best_count, history = None, -1, []
-    for _ in range(max(1, iterations)):
-        net = build(rng)
-        c = enumerate_regions(net, verify=False).count
-        if c > best_count:
-            best, best_count = net, c
-        history.append(best_count)
+    pairs = list(pairwise(shape))
+
+    def rand_q() -> Fraction:
+        if rng.random() < 0.5:
+            return Fraction(rng.randint(1, 16), 4)
+        return Fraction(2) ** rng.randint(-3, 3) * Fraction(rng.randint(4, 8), 4)
+
+    def fresh() -> list[list[Fraction]]:
+        return [[rand_q() for _ in range(a + b)] for a, b in pairs]
+
+    def build(params: list[list[Fraction]]) -> Network | None:
+        layers = []
+        for (a, b), p in zip(pairs, params):
+            th = sorted(p[a:])
+            if len(set(th)) < b:
+                return None
+            layers.append({"weights": [list(p[:a]) for _ in range(b)], "thresholds": th})
+        return layered(shape[0], layers)
+
+    def score(params: list[list[Fraction]]) -> int:
+        net = build(params)
+        return -1 if net is None else enumerate_regions(net, verify=False).count
+
+    best = fresh()
+    while build(best) is None:
+        best = fresh()
+    best_count = score(best)
+    history = [best_count]
+    for it in range(iterations):
         if stop is not None and time.monotonic() > stop:
             break
-    assert best is not None
-    return best, enumerate_regions(best).count, history
-
-
-def shared_builder(shape: Sequence[int]) -> Callable[[random.Random], Network]:
-    """A builder for :func:`search_regions`: random shared-weight networks of ``shape``."""
-    return lambda rng: deep_shared(shape, rng.randrange(10 ** 9))
+        if it % 10 == 9:
+            cand = fresh()
+        else:
+            cand = [list(p) for p in best]
+            for _ in range(rng.randint(1, 2)):
+                layer = rng.randrange(len(cand))
+                cand[layer][rng.randrange(len(cand[layer]))] = rand_q()
+        c = score(cand)
+        if c >= best_count:
+            best, best_count = cand, c
+        history.append(best_count)
+    net = build(best)
+    assert net is not None
+    return net, enumerate_regions(net).count, history
 
 
 # --- judging counts ---------------------------------------------------------------------------------
