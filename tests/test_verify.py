@@ -279,3 +279,14 @@ def test_early_excitation_fires_with_the_early_prefix():
     if "v" in fixed.causal:
         coeffs, const = fixed.forms["v"]
         assert const + sum(c * xv for c, xv in zip([coeffs.get(n, 0) for n in net.inputs], x)) == Fraction(1, 2)
+
+
+def test_digits_32x32_counterexample_is_exact():
+    """64-32-32-10: a counterexample with margin about 0.014 (Marabou 2.0.0 answers unsat on this file)."""
+    relu = load_relu(DIGITS / "digits_32x32.onnx")
+    p = load_vnnlib(DIGITS / "digits_32x32_img1_eps0.05.vnnlib")
+    r = verify(relu, p)
+    assert r.verdict is Verdict.REFUTED
+    x = r.counterexample.inputs[0]
+    y = relu(x)
+    assert all(a <= v <= b for v, a, b in zip(x, p.lo, p.hi)) and p.holds(x, y) and y[4] - y[8] > Fraction(1, 100)
