@@ -9,9 +9,9 @@ import json
 import pytest
 
 from verisnn.claims.registry import RunContext, discover, select
+from verisnn.claims.runner import run_task, tasks_for
 from verisnn.core.errors import InvalidInput
 from verisnn.core.results import Verdict
-from verisnn.claims.runner import run_task, tasks_for
 
 CLAIMS = discover()
 TASKS = tasks_for(CLAIMS)
