@@ -310,6 +310,9 @@ class HighsSession:
         return answer.farkas
 
     def _answer(self, extra: list[Affine], equal: list[Affine]) -> _Answer:
+        for g in extra + equal:
+            if len(g) != self.n + 1:
+                raise InternalError(f"constraint of width {len(g)} in an LP over {self.n} variables")
         key = (extra, equal)  # compared by identity of the constraints: the key keeps them alive
         if self._last is not None and self._last_answer is not None and _same(self._last, key):
             return self._last_answer
