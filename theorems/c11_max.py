@@ -94,9 +94,11 @@ def _runs(size: Mapping[str, Any], ctx: RunContext, floor: int, upper: int) -> t
 
 
 def _rules_hold(rm: Any) -> bool:
-    """Every region's pair of causal sets is one that :func:`pair_allowed` admits."""
+    """Every region's pair of causal sets is one that :func:`pair_allowed` admits, and the count is the
+    number of distinct pairs (so the bound on pairs bounds the count)."""
     signs = speed_signs(rm.network)
-    return all(pair_allowed(signs, *causal_sets(rm.network, r.x)) for r in rm.regions)
+    pairs = {causal_sets(rm.network, r.x) for r in rm.regions}
+    return len(pairs) == rm.count and all(pair_allowed(signs, *p) for p in pairs)
 
 
 @claim("C11-max", expected="proved", sizes=[{"d": 3, "search": 20}], limits={"d": (3, 4)})
