@@ -28,7 +28,7 @@ def test_positive_linear_example_proves_everything(prop):
 
 
 def test_inhibition_refutes_monotone_with_replayable_counterexample():
-    """SPEC §2's w=(1,-1) neuron is not monotone: exit 1 and the printed inputs reproduce the violation."""
+    """The w=(1,-1) neuron of docs/model.md is not monotone: exit 1 and the printed inputs reproduce the violation."""
     run = run_cli("check", INHIBIT, "--property", "monotone", "--domain", "0:2", "--json")
     assert run.code == 1, run.err
     doc = run.json

@@ -129,7 +129,7 @@ def test_encode_below_rejects_signed_networks():
 
 
 def test_spec_inhibitory_fact():
-    """SPEC §2: w = (1, -1), theta = 1, inputs (0, s) fires at 1 iff s >= 1, else silent."""
+    """w = (1, -1), theta = 1, inputs (0, s) fires at 1 iff s >= 1, else silent."""
     net = layered(2, [{"weights": [[1, -1]], "thresholds": [1]}])
     enc = encode(net)
     s = z3.Solver()

@@ -12,7 +12,7 @@ from verisnn.core.kernels import box, from_pieces, linear, parse_kernel, saturat
 
 
 def test_builtins_match_their_formulas():
-    """Every built-in kernel agrees with SPEC §2's formula on a grid including breakpoints."""
+    """Every built-in kernel agrees with its formula in docs/kernels.md on a grid including breakpoints."""
     d = F(3, 2)
     for k in range(-8, 24):
         s = F(k, 4)

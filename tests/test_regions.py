@@ -1,4 +1,4 @@
-"""Exact causal / activation regions: SPEC facts, C9 counts, differential checks against the simulator, CLI."""
+"""Exact causal / activation regions: model facts, C9 counts, differential checks against the simulator, CLI."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def _maps(rm):
 
 
 def test_spec_fact_two_inputs():
-    """w = (1, 1), theta = 1 has exactly the three SPEC pieces t1 + 1, t2 + 1 and (1 + t1 + t2)/2."""
+    """w = (1, 1), theta = 1 has exactly the three pieces of docs/model.md t1 + 1, t2 + 1 and (1 + t1 + t2)/2."""
     rm = enumerate_regions(one_layer([[1, 1]], [1]))
     assert rm.count == 3 and rm.pieces == 3
     assert _maps(rm) == {"{x0}": ["1 + x0"], "{x1}": ["1 + x1"], "{x0,x1}": ["1/2 + 1/2*x0 + 1/2*x1"]}

@@ -1,4 +1,4 @@
-"""The exact simulator: SPEC §2 facts, hand-computed cases for every kernel, and properties."""
+"""The exact simulator: the model facts of docs/model.md, hand-computed cases for every kernel, and properties."""
 
 from fractions import Fraction as F
 from itertools import combinations, pairwise
@@ -20,7 +20,7 @@ def one_neuron(weights, theta, kernel="linear", delays=None):
 
 
 def subsets_formula(weights, times, theta):
-    """SPEC §2: t = min over nonempty S of (theta + sum_S w t) / W_S, for positive weights."""
+    """t = min over nonempty S of (theta + sum_S w t) / W_S, for positive weights."""
     best = None
     n = len(weights)
     for r in range(1, n + 1):
@@ -34,7 +34,7 @@ def subsets_formula(weights, times, theta):
 
 
 def test_fact_two_inputs_unit_weights():
-    """w=(1,1), theta=1: t1+1, t2+1 or (1+t1+t2)/2 in the three regions of SPEC §2."""
+    """w=(1,1), theta=1: t1+1, t2+1 or (1+t1+t2)/2 in the three regions of docs/model.md."""
     net = one_neuron([1, 1], 1)
     for t1 in [F(k, 4) for k in range(-8, 9)]:
         for t2 in [F(k, 4) for k in range(-8, 9)]:
@@ -121,7 +121,7 @@ def test_silence_propagates_downstream():
 
 
 def test_references_and_delays():
-    """The SPEC §5 graph example: reference inhibition and a synaptic delay, hand-computed."""
+    """The graph-form example of docs/formats.md: reference inhibition and a synaptic delay, hand-computed."""
     net = Network(("x0", "x1"), (Neuron("h", F(1)), Neuron("o", F(1, 2))),
                   (Synapse("x0", "h", F(1)), Synapse("r", "h", F(-1, 2)), Synapse("h", "o", F(2), F(1, 4))),
                   ("o",), (Reference("r", F(0)),))
@@ -140,14 +140,14 @@ def test_input_that_does_not_spike():
 @settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_positive_linear_neuron_is_min_over_subsets(data):
-    """Positive weights + linear kernel: the firing time is the min-over-subsets formula (SPEC §2, C1)."""
+    """Positive weights + linear kernel: the firing time is the min-over-subsets formula (C1)."""
     n = data.draw(st.integers(1, 4))
     weights = data.draw(st.lists(rationals(0, 3).filter(lambda q: q > 0), min_size=n, max_size=n))
     times = data.draw(st.lists(rationals(-2, 2), min_size=n, max_size=n))
     theta = data.draw(rationals(0, 3).filter(lambda q: q > 0))
     t = realize(one_neuron(weights, theta), times)[0]
     assert t == subsets_formula(weights, times, theta)
-    # the formula's unconstrained min over all subsets gives the same value (SPEC: prefixes suffice)
+    # the formula's unconstrained min over all subsets gives the same value (prefixes suffice)
     unconstrained = min((theta + sum(weights[i] * times[i] for i in S)) / sum(weights[i] for i in S)
                         for r in range(1, n + 1) for S in combinations(range(n), r))
     assert t == unconstrained

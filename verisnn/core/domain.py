@@ -1,4 +1,4 @@
-"""Query domains: boxes of input spike times (SPEC §2 "Realization")."""
+"""Query domains: boxes of input spike times (docs/model.md, "Domains")."""
 
 from __future__ import annotations
 

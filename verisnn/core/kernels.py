@@ -5,7 +5,7 @@ All kernels share one representation, a tuple of pieces ``(start, value, slope)`
 to infinity, and ``eps(s) = 0`` for ``s < 0``.  The first piece starts at 0 with value 0, so a
 spike never changes a potential at the instant it arrives.
 
-Built-ins (SPEC §2): ``linear`` (``s``), ``box(delta)`` (``s`` then 0 from ``delta`` on),
+Built-ins (docs/kernels.md): ``linear`` (``s``), ``box(delta)`` (``s`` then 0 from ``delta`` on),
 ``saturating(delta)`` (``min(s, delta)``) and ``triangle(delta)`` (up to ``delta``, down to 0 at
 ``2*delta``, then 0).
 """
@@ -126,7 +126,7 @@ class Kernel:
 
     # --- description ------------------------------------------------------------------------
     def to_json(self) -> object:
-        """The file form (SPEC §5): a built-in's name, or the piece list."""
+        """The file form (docs/formats.md): a built-in's name, or the piece list."""
         if self.name == "linear":
             return "linear"
         if self.name is not None and self.delta is not None:

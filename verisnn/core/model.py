@@ -1,4 +1,4 @@
-"""The exact network model of SPEC §2: spiking networks as DAGs, coded networks, ReLU networks.
+"""The exact network model (docs/model.md): spiking networks as DAGs, coded networks, ReLU networks.
 
 Everything here is immutable and exact (:class:`~fractions.Fraction`).  Constructors validate
 their arguments and raise :class:`~verisnn.core.errors.InvalidNetwork` naming the bad value; a
@@ -84,7 +84,7 @@ class Codes:
 
 @dataclass(frozen=True)
 class Network:
-    """A spiking network under the SRM with linear response (SPEC §2).
+    """A spiking network under the SRM with linear response (docs/model.md).
 
     ``inputs`` are the query variables (their spike times), ``references`` spike at fixed
     times, ``neurons`` have thresholds > 0.  The graph must be acyclic.  ``outputs`` lists the
@@ -199,7 +199,7 @@ class Network:
 
     @property
     def positive_linear(self) -> bool:
-        """Positive weights and the linear kernel: continuous, monotone, concave (SPEC C3, C4)."""
+        """Positive weights and the linear kernel: continuous, monotone, concave (claims C3, C4)."""
         return self.all_positive and self.all_linear
 
     @property
@@ -238,7 +238,7 @@ def layered(
     references: Mapping[str, object] | None = None,
     codes: Codes | None = None,
 ) -> Network:
-    """The layered shorthand of SPEC §5 as a graph.
+    """The layered shorthand of docs/formats.md as a graph.
 
     ``layers[l]["weights"][i][j]`` is the weight from unit j of the previous layer to neuron i,
     ``"thresholds"`` one per neuron, ``"delays"`` like weights (default 0).  Inputs are named

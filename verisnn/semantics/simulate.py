@@ -1,4 +1,4 @@
-"""The exact simulator: firing times, causal sets and causal patterns (SPEC §2), in rationals.
+"""The exact simulator: firing times, causal sets and causal patterns (docs/model.md), in rationals.
 
 A neuron's potential ``P(t) = sum w * eps(t - t_u - d)`` is right-continuous and piecewise
 linear, so its first threshold crossing is found by sweeping its breakpoints in time order:
