@@ -98,7 +98,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="verisnn-bench-"))
     snn = tmp / "snn.json"
     if not args.no_snn:
-        out, secs, err = run([*exe, "emulate", str(net), "-o", str(snn), "--domain", "0:1", "--json"], args.timeout)
+        out, secs, err = run([*exe, "emulate", str(net), "-o", str(snn), "--domain", "0:1", "--json"], args.wall)
         if not snn.exists():
             sys.exit(f"emulate failed: {err or out}")
         print(f"emulation of {net.name} on [0,1]^d built once: {secs:.2f}s (not counted below)")
