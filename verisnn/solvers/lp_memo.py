@@ -157,9 +157,10 @@ class Memo:
         support = [i for i, c in enumerate(farkas.strict) if c]
         if not support or any(farkas.equal):
             return
+        # multiplier m of g is m * k / L times prim (an integer when m came from an integer kernel vector)
         lams = [farkas.strict[i] * forms[i].k / forms[i].lcm for i in support]
         scale = math.lcm(*(x.denominator for x in lams))
-        ints = tuple(int(x * scale) for x in lams)
+        ints = tuple(x.numerator * (scale // x.denominator) for x in lams)
         g = math.gcd(*ints)
         record = (tuple(forms[i].prim for i in support), tuple(x // g for x in ints))
         for p in record[0]:
