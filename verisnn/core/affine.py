@@ -4,7 +4,7 @@ An :data:`Affine` is a tuple ``(c0, c1, ..., cn)`` of Fractions standing for
 ``c0 + c1*s1 + ... + cn*sn``.  A *constraint* is an affine ``g`` read as ``g(s) > 0`` (open);
 the closure of a region ``{g_1 > 0, ..., g_r > 0}`` is ``{g_i >= 0}``.
 
-Feasibility of such systems is decided in the solver layer (:mod:`verisnn.solvers.lp_z3`).
+Feasibility of such systems is decided in the solver layer (:mod:`verisnn.solvers.lp`).
 """
 
 from __future__ import annotations
