@@ -102,8 +102,10 @@ def test_fast_simulator_against_exact(denominators):
         rows, near = check_fastsim(net, x)
         flagged["rows"] += rows
         flagged["flagged"] += near
-        COUNTS[f"fastsim {'/'.join(map(str, denominators))}"] += 1
-        COUNTS[f"fastsim {'/'.join(map(str, denominators))} rows"] += rows
+        grid = "/".join(map(str, denominators))
+        COUNTS[f"fastsim {grid}"] += 1
+        COUNTS[f"fastsim {grid} rows"] += rows
+        COUNTS[f"fastsim {grid} flagged rows"] += near
 
     case()
     assert flagged["flagged"] <= 0.1 * flagged["rows"], flagged
