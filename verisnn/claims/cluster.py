@@ -215,6 +215,26 @@ def lemma_checker(scheduler: str, jobs: int, snn: Network, relu: ReluNetwork, bo
         yield check
 
 
+@contextmanager
+def equivalence_checker(scheduler: str | None, jobs: int, a: Any, b: Any, box: Box,
+                        strategy: str = "auto") -> Iterator[LemmaChecker | None]:
+    """The :func:`lemma_checker` of an equivalence question, or None when there is nothing to distribute.
+
+    Only the compositional strategy (``compositional``, or ``auto`` on a spiking and a ReLU
+    network) has separate lemmas; without a scheduler, or for a monolithic question, it yields None
+    and the question is checked in this process.
+    """
+    pair = (a, b) if isinstance(a, Network) and isinstance(b, ReluNetwork) else (b, a)
+    if not scheduler or strategy == "monolithic" or not (isinstance(pair[0], Network)
+                                                         and isinstance(pair[1], ReluNetwork)):
+        if scheduler:
+            scheduler_address(scheduler)  # a bad address is still bad input
+        yield None
+        return
+    with lemma_checker(scheduler, jobs, pair[0], pair[1], box) as check:
+        yield check
+
+
 def lemma_task(snn_doc: Mapping[str, Any], relu_doc: Mapping[str, Any], box_doc: Sequence[Sequence[str]], k: int,
                label: str, options: Mapping[str, Any]) -> dict:
     """Check lemma ``k`` of the compositional proof on a worker; its result as a JSON document."""
@@ -271,5 +291,5 @@ def _time(text: str) -> Time | None:
     return parse_time(text, "a time in a worker's result", InternalError)
 
 
-__all__ = ["LOCAL", "connect", "lemma_checker", "lemma_task", "prove_task", "result_from_json", "run",
+__all__ = ["LOCAL", "connect", "equivalence_checker", "lemma_checker", "lemma_task", "prove_task", "result_from_json", "run",
            "scheduler_address", "stream"]
