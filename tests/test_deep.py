@@ -21,12 +21,12 @@ from verisnn.analyses.regions.deep import (
     fold_network,
     kappa,
     layer_bound,
-    pair_allowed,
+    prefix_speed_bound,
     search_shared_deep,
     shared_deep_bound,
     shared_layer_count,
-    speed_signs,
-    two_neuron_bound,
+    speeds,
+    tuple_allowed,
 )
 from verisnn.core.errors import InvalidInput
 from verisnn.core.model import layered
@@ -118,28 +118,31 @@ def test_generators_are_seeded_and_search_keeps_the_best():
                                                                          if s.target == "l2n1"}) == 0
 
 
-def test_two_neuron_bound_values():
+def test_prefix_speed_bound_values():
     """The nested-prefix / speed count: 2m + 1 = 5 for d = 2 (C9), 21 for d = 3 (C11), below Prop 6.2's 49."""
-    assert [two_neuron_bound(d) for d in (1, 2, 3)] == [1, 5, 21]
-    assert two_neuron_bound(4) <= layer_bound(4, 2)
+    assert [prefix_speed_bound(d, 2) for d in (1, 2, 3)] == [1, 5, 21]
+    assert [prefix_speed_bound(2, m) for m in (3, 4)] == [7, 9]  # 2m + 1 again
+    assert prefix_speed_bound(4, 2) <= layer_bound(4, 2) and prefix_speed_bound(3, 3) <= layer_bound(3, 3)
 
 
 @settings(max_examples=25, deadline=None)
-@given(d=st.integers(2, 3), data=st.data())
-def test_pair_rules_hold_on_every_region(d, data):
-    """Every region of a generated positive two-neuron layer has a pair of causal sets that the rules admit,
-    so its count is at most two_neuron_bound(d)."""
-    w = data.draw(st.lists(st.lists(positive_rationals, min_size=d, max_size=d), min_size=2, max_size=2))
-    th = data.draw(st.lists(positive_rationals, min_size=2, max_size=2))
+@given(d=st.integers(2, 3), m=st.integers(2, 3), data=st.data())
+def test_prefix_speed_rules_hold_on_every_region(d, m, data):
+    """Every region of a generated positive layer has causal sets that the rules admit, one region per tuple,
+    so its count is at most prefix_speed_bound(d, m)."""
+    w = data.draw(st.lists(st.lists(positive_rationals, min_size=d, max_size=d), min_size=m, max_size=m))
+    th = data.draw(st.lists(positive_rationals, min_size=m, max_size=m))
     net = one_layer(w, th)
     rm = enumerate_regions(net)
-    signs = speed_signs(net)
-    assert all(pair_allowed(signs, *causal_sets(net, r.x)) for r in rm.regions)
-    assert rm.count <= two_neuron_bound(d)
+    lam = speeds(net)
+    sets = {causal_sets(net, r.x) for r in rm.regions}
+    assert len(sets) == rm.count and all(tuple_allowed(lam, t) for t in sets)
+    if (d, m) != (3, 3):
+        assert rm.count <= prefix_speed_bound(d, m)
 
 
 def test_pair_rules_are_not_vacuous():
     """Dropping the speed rule admits every nested pair: 31 for d = 3, more than the 21 the rules allow."""
     subsets = [frozenset(i for i in range(3) if mask >> i & 1) for mask in range(1, 8)]
     nested = sum(s <= t or t <= s for s in subsets for t in subsets)
-    assert nested == 31 > two_neuron_bound(3)
+    assert nested == 31 > prefix_speed_bound(3, 2)

@@ -11,7 +11,7 @@ gap between the two open.  What these claims establish (docs/deep.md):
 * **upper bound 21**: at an input with distinct arrival times both causal sets are prefixes of the
   arrival order (so nested), and a pair ``S < T`` (neuron 1 has the smaller set) needs some
   ``i in S`` with ``w1_i/theta_1 > w2_i/theta_2`` (neuron 1 reached its threshold on ``S`` by the
-  next arrival, neuron 2 did not); :func:`~verisnn.analyses.regions.deep.two_neuron_bound` counts
+  next arrival, neuron 2 did not); :func:`~verisnn.analyses.regions.deep.prefix_speed_bound` counts
   the pairs these two rules admit, maximized over the signs of ``w1_i/theta_1 - w2_i/theta_2``:
   21 for ``d = 3`` (5 for ``d = 2``, which is C9's ``2m + 1``).  The two rules are proved on paper
   in docs/deep.md (not by a solver); the claim checks them on every region it counts, and
@@ -35,10 +35,10 @@ from verisnn.analyses.regions.deep import (
     causal_sets,
     exact_count,
     judge,
-    pair_allowed,
+    prefix_speed_bound,
     shared_layer_count,
-    speed_signs,
-    two_neuron_bound,
+    speeds,
+    tuple_allowed,
 )
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.errors import InvalidInput
@@ -94,11 +94,11 @@ def _runs(size: Mapping[str, Any], ctx: RunContext, floor: int, upper: int) -> t
 
 
 def _rules_hold(rm: Any) -> bool:
-    """Every region's pair of causal sets is one that :func:`pair_allowed` admits, and the count is the
+    """Every region's pair of causal sets is one that :func:`tuple_allowed` admits, and the count is the
     number of distinct pairs (so the bound on pairs bounds the count)."""
-    signs = speed_signs(rm.network)
+    lam = speeds(rm.network)
     pairs = {causal_sets(rm.network, r.x) for r in rm.regions}
-    return len(pairs) == rm.count and all(pair_allowed(signs, *p) for p in pairs)
+    return len(pairs) == rm.count and all(tuple_allowed(lam, p) for p in pairs)
 
 
 @claim("C11-max", expected="proved", sizes=[{"d": 3, "search": 20}], limits={"d": (3, 4)})
@@ -110,7 +110,7 @@ def open_maximum(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """
     t0 = time.perf_counter()
     d = _d(size)
-    upper = two_neuron_bound(d)
+    upper = prefix_speed_bound(d, 2)
     runs, extra = _runs(size, ctx, upper, upper)
     extra["Prop 6.2 bound"] = one_layer_bounds(d, 2)[1]
     return judge("C11-max", size, runs, t0, getattr(ctx, "certificates", None), extra)

@@ -142,49 +142,56 @@ def fold_network(ms: Sequence[int], *, shared: bool = False) -> tuple[Network, B
     return net, Box((Fraction(0), first[0]), (Fraction(0), first[1])), fold_lower_bound(ms)
 
 
-# --- two neurons: nested prefixes and speeds (C11) --------------------------------------------------
+# --- one layer: nested prefixes and speeds (C11) ----------------------------------------------------
 def causal_sets(net: Network, x: Sequence[Fraction]) -> tuple[frozenset[int], ...]:
     """Per neuron of a one-layer network, the inputs that arrive strictly before it fires (exact simulator)."""
     times = simulate(net, x).times
     return tuple(frozenset(j for j, xj in enumerate(x) if xj < times[n.name]) for n in net.neurons)
 
 
-def speed_signs(net: Network) -> tuple[int, ...]:
-    """``sign(w1_i / theta_1 - w2_i / theta_2)`` per input ``i`` of a one-layer network of two neurons."""
-    (n1, n2), d = net.neurons, len(net.inputs)
-    lam = [[Fraction(0)] * d for _ in range(2)]
+def speeds(net: Network) -> tuple[tuple[Fraction, ...], ...]:
+    """``w_ri / theta_r`` per neuron ``r`` and input ``i`` of a one-layer network."""
+    d = len(net.inputs)
+    lam = {n.name: [Fraction(0)] * d for n in net.neurons}
+    theta = {n.name: n.threshold for n in net.neurons}
     for s in net.synapses:
-        r = 0 if s.target == n1.name else 1
-        lam[r][net.inputs.index(s.source)] += s.weight / (n1 if r == 0 else n2).threshold
-    return tuple((a > b) - (a < b) for a, b in zip(*lam))
+        lam[s.target][net.inputs.index(s.source)] += s.weight / theta[s.target]
+    return tuple(tuple(lam[n.name]) for n in net.neurons)
 
 
-def pair_allowed(signs: Sequence[int], s: frozenset[int], t: frozenset[int]) -> bool:
-    """Whether causal sets ``(s, t)`` of two positive neurons can occur on an open set (docs/deep.md).
+def tuple_allowed(lam: Sequence[Sequence[Fraction]], sets: Sequence[frozenset[int]]) -> bool:
+    """Whether the causal sets ``sets`` of one positive layer with speeds ``lam`` can occur on an open set.
 
-    At an input with distinct arrival times both sets are prefixes of the arrival order, so they are
-    nested.  If ``s`` is a proper subset of ``t``, neuron 1 reached its threshold on ``s`` alone by
-    the arrival ``t_k`` of the next input while neuron 2 did not:
-    ``sum_{i in s} (w1_i/theta_1) (t_k - t_i) >= 1 > sum_{i in s} (w2_i/theta_2) (t_k - t_i)``, so
-    some ``i`` in ``s`` has ``w1_i/theta_1 > w2_i/theta_2`` (sign +1); symmetrically for ``t < s``.
+    At an input with distinct arrival times every causal set is a prefix of the arrival order, so
+    the sets form a chain.  If ``S_r`` is a proper subset of ``S_s``, neuron ``r`` reached its
+    threshold on ``S_r`` alone by the arrival ``t_k`` of the next input while neuron ``s`` did not:
+    ``sum_{i in S_r} lam_ri (t_k - t_i) >= 1 > sum_{i in S_r} lam_si (t_k - t_i)``, so some ``i`` in
+    ``S_r`` has ``lam_ri > lam_si`` (docs/deep.md).
     """
-    if s == t:
-        return True
-    if s < t:
-        return any(signs[i] > 0 for i in s)
-    if t < s:
-        return any(signs[i] < 0 for i in t)
-    return False
+    for r, a in enumerate(sets):
+        for s, b in enumerate(sets):
+            if not (a <= b or b <= a):
+                return False
+            if a < b and not any(lam[r][i] > lam[s][i] for i in a):
+                return False
+    return True
 
 
-def two_neuron_bound(d: int) -> int:
-    """The most pairs of nonempty subsets of ``d`` inputs that :func:`pair_allowed` admits, over every sign vector.
+def prefix_speed_bound(d: int, m: int) -> int:
+    """The most causal-set tuples :func:`tuple_allowed` admits, over every order of the speeds per input.
 
-    An upper bound on the causal regions of one positive layer of two neurons with ``d`` inputs.
+    An upper bound on the causal regions of one positive layer of ``m`` neurons with ``d`` inputs;
+    only the order (with ties) of ``lam_1i, ..., lam_mi`` for each input ``i`` matters, so the
+    maximum runs over one weak order of the neurons per input.
     """
     subsets = [frozenset(i for i in range(d) if mask >> i & 1) for mask in range(1, 2 ** d)]
-    return max(sum(pair_allowed(signs, s, t) for s in subsets for t in subsets)
-               for signs in product((-1, 0, 1), repeat=d))
+    chains = [t for t in product(subsets, repeat=m) if all(a <= b or b <= a for a in t for b in t)]
+    orders = sorted({tuple(sorted(set(r)).index(x) for x in r) for r in product(range(m), repeat=m)})
+    best = 0
+    for per_input in product(orders, repeat=d):
+        lam = [[Fraction(per_input[i][r]) for i in range(d)] for r in range(m)]
+        best = max(best, sum(tuple_allowed(lam, t) for t in chains))
+    return best
 
 
 # --- search -----------------------------------------------------------------------------------------
