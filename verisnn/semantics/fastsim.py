@@ -131,7 +131,7 @@ def _first_firing(net: Network, v: str, times: dict[str, np.ndarray], n: int) ->
     jump = np.where(fin, np.asarray(jumps)[order], 0.0)
     dslope = np.where(fin, np.asarray(dslopes)[order], 0.0)
     slope = np.cumsum(dslope, axis=1)  # slope right after each event
-    slope_scale = np.cumsum(np.abs(dslope), axis=1)  # size of the terms summed into ``slope``
+    slope_scale = np.abs(dslope).sum(axis=1, keepdims=True)  # bounds the size of the terms summed into ``slope``
     with np.errstate(invalid="ignore"):
         gap = np.diff(t, axis=1)
     gap = np.where(np.isfinite(gap), gap, 0.0)
@@ -144,20 +144,20 @@ def _first_firing(net: Network, v: str, times: dict[str, np.ndarray], n: int) ->
     nxt[:, :-1] = t[:, 1:]
     nxt[:, -1] = np.inf
     last_of_group = nxt != t
+    nxt_fin = np.isfinite(nxt)
     at_break = np.where(fin & last_of_group & (value >= theta), t, np.inf)
     with np.errstate(divide="ignore", invalid="ignore"):
         cross = t + (theta - value) / slope
-        before_next = value + slope * np.where(np.isfinite(nxt), nxt - t, 0.0)  # P just before the next event
+        before_next = value + slope * np.where(nxt_fin, nxt - t, 0.0)  # P just before the next event
     in_piece = np.where(fin & (slope > 0) & (value < theta) & (cross < nxt), cross, np.inf)
     result = np.minimum(at_break.min(axis=1), in_piece.min(axis=1))
     # Near-ties among the decisions that led to ``result`` (those at events up to it).
-    time_scale = np.maximum(np.abs(t), np.where(np.isfinite(nxt), np.abs(nxt), 0.0))
-    close_next = np.isfinite(nxt) & _near(t, nxt, time_scale)  # may coincide exactly (or not)
+    close_next = _near(t, nxt, np.abs(t))  # may coincide exactly (or not); False when nxt is inf
     near = (
         _near(value, theta, value_scale)  # at/above the threshold at this breakpoint?
         | (close_next & (value >= theta - TOLERANCE * value_scale))  # a group split (or merged) by rounding
-        | (np.isfinite(nxt) & (slope > 0) & _near(before_next, theta, value_scale))  # crossing at the next event?
-        | (~np.isfinite(nxt) & (value < theta) & (slope != 0) & _near(slope, 0.0, slope_scale))  # last slope sign?
+        | (nxt_fin & (slope > 0) & _near(before_next, theta, value_scale))  # crossing at the next event?
+        | (~nxt_fin & (value < theta) & (slope != 0) & _near(slope, 0.0, slope_scale))  # last slope sign?
     )
     with np.errstate(invalid="ignore"):
         relevant = fin & (t <= result[:, None] + TOLERANCE * np.maximum(1.0, np.abs(t)))
