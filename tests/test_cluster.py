@@ -222,3 +222,34 @@ def test_lemmas_on_the_cluster_equal_serial(scheduler, perturb):
         got = [_same(r) for r in check(lemmas, options)]
     assert got == serial
     assert any(r["verdict"] != "proved" for r in got) == perturb
+
+
+@pytest.mark.parametrize("perturb", [False, True], ids=["emulation", "perturbed"])
+def test_compositional_proof_on_the_cluster_equals_serial(scheduler, perturb):
+    """check_compositional with the cluster's lemma checker gives the serial result (proved, or the same failed lemma)."""
+    from verisnn.analyses.equivalence import check_compositional
+    from verisnn.solvers import SolverOptions
+
+    snn, relu, box = _lemma_pair(perturb)
+    options = SolverOptions(timeout=120)
+    serial = check_compositional(snn, relu, box, options)
+    with cluster.lemma_checker(scheduler, 1, snn, relu, box) as check:
+        distributed_result = check_compositional(snn, relu, box, options, check=check)
+    assert _same(distributed_result) == _same(serial)
+    assert str(serial.verdict) == ("unknown" if perturb else "proved")
+
+
+def test_cli_equiv_on_a_local_cluster_equals_serial(cli, tmp_path):
+    """`verisnn equiv --strategy compositional --scheduler local` prints the serial run's JSON document."""
+    from verisnn.io import save_network, save_relu
+
+    snn, relu, _ = _lemma_pair(True)
+    save_network(snn, tmp_path / "snn.json")
+    save_relu(relu, tmp_path / "relu.json")
+    args = ("equiv", tmp_path / "snn.json", tmp_path / "relu.json", "--domain", "-1:1", "--strategy", "compositional",
+            "--json")
+    serial = cli(*args)
+    local = cli(*args, "--scheduler", "local", "-j", "2")
+    assert serial.code == local.code == 1, local.err
+    assert _untimed(local.json) == _untimed(serial.json)
+    assert cli(*args, "--scheduler", "nowhere").code == 2

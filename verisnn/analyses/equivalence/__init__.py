@@ -11,6 +11,7 @@ an emulation and its ReLU network, one lemma per neuron, proves or says unknown)
 from __future__ import annotations
 
 from verisnn.analyses.equivalence.compositional import (
+    LemmaCheck,
     Progress,
     check_compositional,
     check_lemma,
@@ -28,11 +29,12 @@ STRATEGIES = ("auto", "monolithic", "compositional")
 
 
 def check_equivalence(a: Side, b: Side, box: Box, strategy: str = "auto", options: SolverOptions | None = None,
-                      progress: Progress | None = None) -> Result:
+                      progress: Progress | None = None, check: LemmaCheck | None = None) -> Result:
     """Exact equivalence of ``a`` and ``b`` on ``box``: proved, refuted (replayed counterexample) or unknown.
 
     ``auto``: compositional when one side is a coded SNN with the emulation's structure and the
     other a ReLU network, falling back to monolithic when that is not proved; else monolithic.
+    ``check`` checks the compositional lemmas elsewhere (see :func:`check_compositional`).
     """
     if strategy not in STRATEGIES:
         raise InvalidInput(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
@@ -41,9 +43,9 @@ def check_equivalence(a: Side, b: Side, box: Box, strategy: str = "auto", option
     if strategy == "compositional":
         if pair is None:
             raise InvalidInput("the compositional strategy needs one coded spiking network and one ReLU network")
-        return check_compositional(pair[0], pair[1], box, options, progress)
+        return check_compositional(pair[0], pair[1], box, options, progress, check)
     if strategy == "auto" and pair is not None:
-        result = check_compositional(pair[0], pair[1], box, options, progress)
+        result = check_compositional(pair[0], pair[1], box, options, progress, check)
         if result.verdict is Verdict.PROVED:
             return result
         first = result.reason

@@ -23,7 +23,7 @@ over-approximate the reachable values, so a failed lemma is no counterexample).
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 
 from verisnn.analyses.emulation.layout import affine_name, gadget_name
@@ -34,11 +34,13 @@ from verisnn.core.numbers import fmt, is_finite
 from verisnn.core.results import Result, Verdict
 from verisnn.semantics.relu import pre_activation_ranges, relu_range, trace
 from verisnn.semantics.simulate import simulate
+from verisnn.smt.context import fresh_context
 from verisnn.smt.lemmas import Lemma, lemma_constraints
 from verisnn.smt.terms import exact
 from verisnn.solvers import SolverOptions, Status, decide
 
 Progress = Callable[[int, int, str], None]
+LemmaCheck = Callable[[Sequence[Lemma], SolverOptions], Iterable[Result]]
 Known = Mapping[str, tuple[int, Fraction, int]]  # node -> (variable index, base, sign): time = base + sign * value
 
 
@@ -142,8 +144,13 @@ def compositional_lemmas(snn: Network, relu: ReluNetwork, box: Box) -> list[Lemm
 
 
 def check_compositional(snn: Network, relu: ReluNetwork, box: Box, options: SolverOptions | None = None,
-                        progress: Progress | None = None) -> Result:
-    """Prove ``snn == relu`` on ``box`` lemma by lemma (see the module docstring); never refutes."""
+                        progress: Progress | None = None, check: LemmaCheck | None = None) -> Result:
+    """Prove ``snn == relu`` on ``box`` lemma by lemma (see the module docstring); never refutes.
+
+    ``check`` checks the lemmas elsewhere (e.g. one task per lemma on a cluster, docs/cluster.md)
+    and yields their results in lemma order; by default each is checked here, in a fresh z3
+    context, so a lemma's answer does not depend on the lemmas checked before it.
+    """
     check_shapes(snn, relu, box)
     options = options or SolverOptions()
     start = _time.perf_counter()
@@ -152,10 +159,13 @@ def check_compositional(snn: Network, relu: ReluNetwork, box: Box, options: Solv
     except NotCompositional as exc:
         return Result("equiv", Verdict.UNKNOWN, _time.perf_counter() - start,  # timing
                       reason=f"compositional strategy not applicable: {exc}", details={"strategy": "compositional"})
+    results = iter(check(lemmas, options)) if check is not None else None
     for k, lemma in enumerate(lemmas):
         if progress is not None:
             progress(k, len(lemmas), lemma.label)
-        result = check_lemma(lemma, options)
+        if results is None:
+            fresh_context()
+        result = check_lemma(lemma, options) if results is None else next(results)
         if result.verdict is not Verdict.PROVED:
             why = result.reason if result.verdict is Verdict.REFUTED else f"lemma {lemma.label}: {result.reason}"
             return Result("equiv", Verdict.UNKNOWN, _time.perf_counter() - start, reason=why,  # timing

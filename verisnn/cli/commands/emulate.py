@@ -83,9 +83,13 @@ def _finite_kernel(name: str, delta: str | None, gap, gap_exact: bool) -> Kernel
               show_default=True, help="auto: compositional for an emulation and its ReLU network, else monolithic.")
 @solver_options(timeout=300.0)
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT|local", default=None,
+              help="Check the compositional lemmas on a Dask cluster, one task each; see docs/cluster.md.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Workers of --scheduler local.")
 @json_option
 def equiv_command(first: str, second: str, domain: str, strategy: str, options: SolverOptions, quiet: bool,
-                  as_json: bool) -> None:
+                  scheduler: str | None, jobs: int, as_json: bool) -> None:
     """Decide exactly whether FIRST and SECOND compute the same outputs on --domain (docs/verdicts.md).
 
     Each may be a spiking network (decoded through its codes) or a ReLU network (JSON or .onnx).
@@ -93,6 +97,7 @@ def equiv_command(first: str, second: str, domain: str, strategy: str, options: 
     unknown (timeout, or a compositional lemma that does not hold on its intervals).
     """
     from verisnn.analyses.equivalence import check_equivalence
+    from verisnn.claims import cluster
 
     a = load(first)
     b = load(second)
@@ -100,7 +105,8 @@ def equiv_command(first: str, second: str, domain: str, strategy: str, options: 
     progress = None
     if not quiet and not as_json and sys.stderr.isatty():
         progress = _progress()
-    result = check_equivalence(a, b, box, strategy, options, progress)
+    with cluster.equivalence_checker(scheduler, jobs, a, b, box, strategy) as check:
+        result = check_equivalence(a, b, box, strategy, options, progress, check)
     if progress is not None:
         click.echo("", err=True)
     kinds = " vs ".join("ReLU" if isinstance(n, ReluNetwork) else "SNN" for n in (a, b))
