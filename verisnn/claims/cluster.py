@@ -1,4 +1,5 @@
-"""Claim sweeps on a Dask cluster: one task per (claim, size), JSON in and out, results as they finish.
+"""Work on a Dask cluster: claim sweeps (one task per claim and size) and compositional equivalence proofs
+(one task per neuron lemma, :func:`lemma_checker`), JSON in and out, results as they finish.
 
 ``--scheduler tcp://host:port`` sends the tasks to a running Dask scheduler; ``--scheduler local``
 starts a :class:`distributed.LocalCluster` of ``jobs`` one-thread worker processes on 127.0.0.1
