@@ -44,7 +44,7 @@ def scheduler():
     """A local cluster of two one-thread worker processes; a task may lose one worker and still be rerun."""
     with (dask.config.set({"distributed.scheduler.allowed-failures": 1}),
           distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None) as local):
+                                   dashboard_address="127.0.0.1:0") as local):
         yield local.scheduler_address
 
 

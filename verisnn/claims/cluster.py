@@ -90,7 +90,7 @@ def connect(address: str, jobs: int = 1, timeout: float = CONNECT_TIMEOUT) -> It
 
         with dask.config.set(QUIET_WORKERS):
             cluster = distributed.LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                               host="127.0.0.1", dashboard_address=None,
+                                               host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                                silence_logs=logging.CRITICAL)
         with cluster, distributed.Client(cluster) as client:
             yield client
