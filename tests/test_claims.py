@@ -17,7 +17,12 @@ CLAIMS = discover()
 TASKS = tasks_for(CLAIMS)
 
 
-@pytest.mark.parametrize("task", TASKS, ids=[f"{t.claim.id}-{json.dumps(t.size, separators=(',', ':'))}" for t in TASKS])
+#: claims outside the default table (larger sizes) run in the slow tier
+PARAMS = [pytest.param(t, marks=() if t.claim.default else pytest.mark.slow,
+                       id=f"{t.claim.id}-{json.dumps(t.size, separators=(',', ':'))}") for t in TASKS]
+
+
+@pytest.mark.parametrize("task", PARAMS)
 def test_claim_gets_expected_verdict(task):
     """The claim's verdict at this size is the expected one; refutations carry a replayed counterexample."""
     result = run_task(task.claim, task.size, RunContext(timeout=120))
