@@ -14,9 +14,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from verisnn.semantics.fastsim import realize_many
 from verisnn.core.model import layered
 from verisnn.core.numbers import is_finite
+from verisnn.semantics.fastsim import realize_many
 from verisnn.semantics.simulate import realize, simulate
 
 

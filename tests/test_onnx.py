@@ -11,8 +11,8 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from verisnn.core.errors import InvalidNetwork
-from verisnn.io import load, load_relu
 from verisnn.core.model import ReluNetwork
+from verisnn.io import load, load_relu
 from verisnn.io.onnx import load_onnx, save_onnx
 
 

@@ -68,6 +68,7 @@ from verisnn.core.numbers import INF, Time, is_finite
 from verisnn.semantics.bounds import Interval, firing_bounds
 from verisnn.smt.terms import Term, and_, exact, implies, kernel_summands, name, q, total
 
+
 @dataclass
 class NetworkEncoding:
     """One copy of a network as solver terms; see the module docstring."""
@@ -101,12 +102,7 @@ class NetworkEncoding:
         for o in self.net.outputs:
             t = self.time[o]
             c = by_node.get(o)
-            if c is None:
-                out.append(t)
-            elif c.code == "negative":
-                out.append(q(c.base) - t)
-            else:
-                out.append(t - q(c.base))
+            out.append(t if c is None else c.sign * (t - q(c.base)))
         return tuple(out)
 
     def arrival(self, v: str, k: int) -> Term:
@@ -131,9 +127,9 @@ class NetworkEncoding:
     def read(self, model: Any) -> dict[str, Time]:
         """Exact firing time of every node in ``model`` (INF for a silent neuron)."""
         out: dict[str, Time] = {}
-        for name, t in self.time.items():
-            fires = exact(model, self.fires[name])
-            out[name] = exact(model, t) if fires else INF  # type: ignore[assignment]
+        for node, t in self.time.items():
+            fires = exact(model, self.fires[node])
+            out[node] = exact(model, t) if fires else INF  # type: ignore[assignment]
         return out
 
     def read_inputs(self, model: Any) -> tuple[Fraction, ...]:
@@ -366,12 +362,9 @@ def spike_times(net: Network, values: Sequence[Term]) -> tuple[Term, ...]:
         raise InvalidInput(f"network has {net.dimension} inputs, got {len(values)} values")
     codes = {c.node: c for c in net.codes.inputs} if net.codes is not None else {}
     out = []
-    for name, x in zip(net.inputs, values):
-        c = codes.get(name)
-        if c is None:
-            out.append(x)
-        else:
-            out.append(q(c.base) - x if c.code == "negative" else q(c.base) + x)
+    for node, x in zip(net.inputs, values):
+        c = codes.get(node)
+        out.append(x if c is None else q(c.base) + c.sign * x)
     return tuple(out)
 
 
