@@ -23,21 +23,19 @@ from typing import Any
 
 from verisnn.analyses.regions import LP_BACKENDS
 from verisnn.analyses.regions.deep import (
-    Undecided,
     deep_positive,
     deep_shared,
     deep_upper_bound,
-    exact_count,
     fold_network,
-    judge,
     layer_bound,
     search_shared_deep,
     shared_deep_bound,
     shared_layer_count,
 )
+from verisnn.analyses.regions.verdicts import exact_count, guard, judge
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.errors import InvalidInput
-from verisnn.core.results import Result, Verdict
+from verisnn.core.results import Result
 
 SHAPES = [[2, 3, 3], [3, 3, 3], [2, 4, 4, 4]]
 
@@ -59,19 +57,6 @@ def _count(net: Any, ctx: RunContext, domain: Any = None) -> Any:
     return exact_count(net, domain, timeout=ctx.timeout, seed=ctx.seed, lp=getattr(ctx, "lp", LP_BACKENDS[0]))
 
 
-def _guard(fn: Any) -> Any:
-    """Turn a solver limit into an UNKNOWN result (never a count)."""
-
-    def run(size: Mapping[str, Any], ctx: RunContext) -> Result:
-        t0 = time.perf_counter()
-        try:
-            return fn(size, ctx)
-        except Undecided as exc:
-            return Result(fn.__name__, Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
-
-    run.__doc__ = fn.__doc__
-    run.__name__ = fn.__name__
-    return run
 
 
 def _label(shape: list[int]) -> str:
@@ -80,7 +65,7 @@ def _label(shape: list[int]) -> str:
 
 # --- Thm 7.1 ----------------------------------------------------------------------------------------
 @claim("C10-deep-upper", expected="proved", sizes=[{"seeds": 2}], keys=["shape"])
-@_guard
+@guard
 def deep_upper(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Thm 7.1 (arXiv 2609.11227): a positive deep network has at most prod_l min((2^N_{l-1}-1)^N_l, sum_{k<N_{l-1}} C(N_l kappa, k)) regions."""
     t0 = time.perf_counter()
@@ -96,7 +81,7 @@ def deep_upper(size: Mapping[str, Any], ctx: RunContext) -> Result:
 
 
 @claim("C10-deep-first-layer", expected="refuted", broken_of="C10-deep-upper", sizes=[{"ms": [5, 5]}])
-@_guard
+@guard
 def deep_upper_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: depth adds no regions, R <= the first layer's factor of Thm 7.1 alone (the fold network beats it on Q^2)."""
     t0 = time.perf_counter()
@@ -126,7 +111,7 @@ def _fold(size: Mapping[str, Any], ctx: RunContext, subject: str, shared: bool) 
 
 
 @claim("C10-fold", expected="proved", sizes=[{}], keys=["ms", "blocks"])
-@_guard
+@guard
 def fold(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Lemma 7.1, Thm 7.2, Example 7.1 (arXiv 2609.11227): L multi-fold (2, m_l, 2) blocks have exactly prod(m_l - 1) regions on the fold's slice.
 
@@ -137,7 +122,7 @@ def fold(size: Mapping[str, Any], ctx: RunContext) -> Result:
 
 
 @claim("C10-fold-shared", expected="refuted", broken_of="C10-fold", sizes=[{"blocks": [[5, 5]]}], keys=["ms"])
-@_guard
+@guard
 def fold_shared(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken (Lemma C.1): the same blocks with shared weights per layer also fold, giving prod(m_l - 1) regions."""
     return _fold(size, ctx, "C10-fold-shared", shared=True)
@@ -156,7 +141,7 @@ def _shared_runs(size: Mapping[str, Any], ctx: RunContext, bound: Any, what: str
 
 
 @claim("C10-shared-deep", expected="proved", sizes=[{"seeds": 2, "search": 3}], keys=["shape"])
-@_guard
+@guard
 def shared_deep(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Lemma 7.2, Thm 7.3 (arXiv 2609.11227): shared weights in every layer => R <= [(N1+1)^d - N1^d] prod_{l>=2} C(N_{l-1}+N_l-1, N_l).
 
@@ -175,7 +160,7 @@ def shared_deep(size: Mapping[str, Any], ctx: RunContext) -> Result:
 
 
 @claim("C10-shared-depth-free", expected="refuted", broken_of="C10-shared-deep", sizes=[{"seeds": 1, "shape": [3, 3, 3]}])
-@_guard
+@guard
 def shared_deep_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: with shared weights depth adds nothing, R <= (N1+1)^d - N1^d (Prop 6.4 for the first layer alone)."""
     t0 = time.perf_counter()

@@ -31,37 +31,22 @@ from typing import Any
 
 from verisnn.analyses.regions import LP_BACKENDS, one_layer, one_layer_bounds, search_max_regions
 from verisnn.analyses.regions.deep import (
-    Undecided,
     causal_sets,
-    exact_count,
-    judge,
     prefix_speed_bound,
     shared_layer_count,
     speeds,
     tuple_allowed,
 )
+from verisnn.analyses.regions.verdicts import Undecided, exact_count, guard, judge
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.errors import InvalidInput
-from verisnn.core.results import Result, Verdict
+from verisnn.core.results import Result
 
 # the best networks found by search_max_regions, per number of inputs d
 BEST = {3: one_layer([[F(1, 16), F(3), F(2)], [F(7, 4), F(4), F(5, 4)]], [F(2), F(2)]),
         4: one_layer([[F(1), F(5, 2), F(4), F(9, 4)], [F(2), F(5), F(3, 4), F(1, 8)]], [F(2), F(7, 4)])}
 
 
-def _guard(fn: Any) -> Any:
-    """Turn a solver limit into an UNKNOWN result (never a count)."""
-
-    def run(size: Mapping[str, Any], ctx: RunContext) -> Result:
-        t0 = time.perf_counter()
-        try:
-            return fn(size, ctx)
-        except Undecided as exc:
-            return Result(fn.__name__, Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
-
-    run.__doc__ = fn.__doc__
-    run.__name__ = fn.__name__
-    return run
 
 
 def _d(size: Mapping[str, Any]) -> int:
@@ -102,7 +87,7 @@ def _rules_hold(rm: Any) -> bool:
 
 
 @claim("C11-max", expected="proved", sizes=[{"d": 3, "search": 20}], limits={"d": (3, 4)})
-@_guard
+@guard
 def open_maximum(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Open question of arXiv 2609.11227 Sec. 6.4 (d = 3, m = 2, unshared): R_max(3, 2) = 21 (a certified 21-region network; nested-prefix bound).
 
@@ -117,7 +102,7 @@ def open_maximum(size: Mapping[str, Any], ctx: RunContext) -> Result:
 
 
 @claim("C11-max-shared", expected="refuted", broken_of="C11-max", sizes=[{"d": 3, "search": 0}], limits={"d": (3, 4)})
-@_guard
+@guard
 def shared_is_max(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: sharing weights costs nothing, R_max(d, 2) equals the shared maximum (m+1)^d - m^d (19 for d = 3; Prop 6.4)."""
     t0 = time.perf_counter()

@@ -19,29 +19,24 @@ domain by construction, and every count's certificate is re-checked by the indep
 from __future__ import annotations
 
 import random
-import re
 import time
 from collections.abc import Mapping
 from fractions import Fraction
 from math import comb
-from pathlib import Path
 from typing import Any
 
 from verisnn.analyses.regions import (
     LP_BACKENDS,
     RegionMap,
-    certify,
-    count_regions,
     one_layer,
     one_layer_bounds,
     relu_layer_bound,
     shared_layer,
 )
+from verisnn.analyses.regions.verdicts import exact_count, guard, judge
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.model import Network, ReluNetwork, relu_network
-from verisnn.core.results import Counterexample, Result, Verdict
-from verisnn.io import network_to_json
-from verisnn.semantics.simulate import realize
+from verisnn.core.results import Result
 
 
 def _q(rng: random.Random, lo: int = 1, hi: int = 8) -> Fraction:
@@ -60,67 +55,9 @@ def _relu_layer(d: int, m: int, seed: int) -> ReluNetwork:
     return relu_network([(w, b), ([[1] * m], [0])])
 
 
-class _Undecided(Exception):
-    """A count came back UNKNOWN; the claim's result is UNKNOWN with the same reason."""
-
-
 def _count(net: Network | ReluNetwork, ctx: RunContext) -> RegionMap:
-    res = count_regions(net, None, timeout=ctx.timeout, seed=ctx.seed, lp=getattr(ctx, "lp", LP_BACKENDS[0]))
-    if res.verdict is not Verdict.PROVED:
-        raise _Undecided(res.reason)
-    return res.details["regions"]
+    return exact_count(net, None, timeout=ctx.timeout, seed=ctx.seed, lp=getattr(ctx, "lp", LP_BACKENDS[0]))
 
-
-def _witness(rm: RegionMap, relation: str) -> Counterexample:
-    """The certificate as a counterexample: one interior point per pattern, with its outputs."""
-    xs, ys, seen = [], [], set()
-    for r in rm.regions:
-        if r.pattern in seen:
-            continue
-        seen.add(r.pattern)
-        xs.append(r.x)
-        ys.append(realize(rm.network, r.x) if isinstance(rm.network, Network) else rm.network(r.x))
-    doc = network_to_json(rm.network) if isinstance(rm.network, Network) else None
-    return Counterexample(tuple(xs), tuple(ys), relation, doc)
-
-
-def _judge(subject: str, size: Mapping[str, Any], runs: list[tuple[str, RegionMap, bool, str]],
-           t0: float, ctx: RunContext) -> Result:
-    """Every count's certificate must pass the checker (written to ``ctx.certificates`` if set), else UNKNOWN;
-    then PROVED if every run's predicate holds, REFUTED with the first failing run's pieces."""
-    details = {"instances": [{"network": name, "count": rm.count, "pieces": rm.pieces,
-                              "seconds": round(rm.seconds, 3)} for name, rm, _, _ in runs]}
-    folder = getattr(ctx, "certificates", None)
-    for k, (name, rm, _, _) in enumerate(runs):
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", "_".join(f"{k}{v}" for k, v in sorted(size.items()))).strip("-") or "default"
-        path = Path(folder) / f"{subject}_{slug}_{k}.json" if folder else None
-        checked = certify(rm, path=path)
-        if checked.verdict is not Verdict.PROVED:
-            return Result(subject, Verdict.UNKNOWN, time.perf_counter() - t0, reason=f"{name}: {checked.reason}",
-                          size=size, details=details)
-    for name, rm, ok, relation in runs:
-        if not ok:
-            return Result(subject, Verdict.REFUTED, time.perf_counter() - t0, _witness(rm, f"{name}: {relation}"),
-                          size=size, details=details)
-    counts = ", ".join(f"{name}: {rm.count}" for name, rm, _, _ in runs)
-    return Result(subject, Verdict.PROVED, time.perf_counter() - t0,
-                  reason=f"exact counts ({counts}); every count's certificate checked by the independent checker",
-                  size=size, details=details)
-
-
-def _guard(fn: Any) -> Any:
-    """Turn a solver limit into an UNKNOWN result (never a count)."""
-
-    def run(size: Mapping[str, Any], ctx: RunContext) -> Result:
-        t0 = time.perf_counter()
-        try:
-            return fn(size, ctx)
-        except _Undecided as exc:
-            return Result(fn.__name__, Verdict.UNKNOWN, time.perf_counter() - t0, reason=str(exc), size=size)
-
-    run.__doc__ = fn.__doc__
-    run.__name__ = fn.__name__
-    return run
 
 
 # --- one neuron --------------------------------------------------------------------------------------
@@ -138,25 +75,25 @@ def _one_neuron(size: Mapping[str, Any], ctx: RunContext, subject: str, target: 
     relu = _count(_relu_layer(d, 1, d), ctx)
     if subject == "C9":
         runs.append(("ReLU neuron", relu, relu.count <= 2, f"a ReLU neuron with {relu.count} regions"))
-    return _judge(subject, size, runs, t0, ctx)
+    return judge(subject, size, runs, t0, getattr(ctx, "certificates", None))
 
 
 @claim("C9", expected="proved", sizes=[{"d": 2}, {"d": 3}, {"d": 4}, {"d": 5}])
-@_guard
+@guard
 def one_neuron(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """One neuron, d inputs, positive weights, linear kernel: exactly 2^d - 1 causal regions on Q^d; a ReLU neuron has <= 2."""
     return _one_neuron(size, ctx, "C9", lambda d: 2 ** d - 1)
 
 
 @claim("C9-one-neuron-large", expected="proved", sizes=[{"d": 6, "seeds": 1}], default=False)
-@_guard
+@guard
 def one_neuron_large(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """One neuron with d = 6 inputs: exactly 2^6 - 1 = 63 causal regions (a few seconds)."""
     return _one_neuron(size, ctx, "C9-one-neuron-large", lambda d: 2 ** d - 1)
 
 
 @claim("C9-one-neuron-2^d", expected="refuted", broken_of="C9", sizes=[{"d": 3, "seeds": 1}])
-@_guard
+@guard
 def one_neuron_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: one neuron with d inputs has 2^d causal regions (the empty causal set never fires)."""
     return _one_neuron(size, ctx, "C9-one-neuron-2^d", lambda d: 2 ** d)
@@ -171,20 +108,20 @@ def _shared(size: Mapping[str, Any], ctx: RunContext, subject: str, target: Any)
     thresholds = sorted({Fraction(rng.randint(1, 40), 4) for _ in range(4 * m)})[:m]
     rm = _count(shared_layer(w, thresholds), ctx)
     want = target(d, m)
-    return _judge(subject, size, [(f"w={list(map(str, w))}", rm, rm.count == want,
-                                   f"{rm.count} causal regions, not {want}")], t0, ctx)
+    return judge(subject, size, [(f"w={list(map(str, w))}", rm, rm.count == want,
+                                  f"{rm.count} causal regions, not {want}")], t0, getattr(ctx, "certificates", None))
 
 
 @claim("C9-shared", expected="proved",
        sizes=[{"d": 2, "m": 3}, {"d": 3, "m": 2}, {"d": 3, "m": 3}, {"d": 4, "m": 2}, {"d": 4, "m": 3}])
-@_guard
+@guard
 def shared(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """m neurons sharing one positive weight vector (distinct thresholds), d inputs: exactly (m+1)^d - m^d regions."""
     return _shared(size, ctx, "C9-shared", lambda d, m: (m + 1) ** d - m ** d)
 
 
 @claim("C9-shared-product", expected="refuted", broken_of="C9-shared", sizes=[{"d": 3, "m": 2}])
-@_guard
+@guard
 def shared_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: shared weights give every combination of per-neuron regions, (2^d - 1)^m."""
     return _shared(size, ctx, "C9-shared-product", lambda d, m: (2 ** d - 1) ** m)
@@ -192,7 +129,7 @@ def shared_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
 
 # --- one layer ------------------------------------------------------------------------------------------
 @claim("C9-d2", expected="proved", sizes=[{"m": 2}, {"m": 3}, {"m": 4}])
-@_guard
+@guard
 def two_inputs(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """One layer, d = 2 inputs, m neurons (positive weights, linear kernel): at most 2m + 1 causal regions."""
     t0 = time.perf_counter()
@@ -201,11 +138,11 @@ def two_inputs(size: Mapping[str, Any], ctx: RunContext) -> Result:
     for seed in range(int(size.get("seeds", 4))):
         rm = _count(_positive_layer(2, m, 7 * m + seed), ctx)
         runs.append((f"seed {seed}", rm, rm.count <= 2 * m + 1, f"{rm.count} > 2m+1 = {2 * m + 1}"))
-    return _judge("C9-d2", size, runs, t0, ctx)
+    return judge("C9-d2", size, runs, t0, getattr(ctx, "certificates", None))
 
 
 @claim("C9-d2-2m", expected="refuted", broken_of="C9-d2", sizes=[{"m": 1}, {"m": 2}])
-@_guard
+@guard
 def two_inputs_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: one layer with d = 2 has at most 2m regions (seeded search finds 2m + 1)."""
     t0 = time.perf_counter()
@@ -216,11 +153,11 @@ def two_inputs_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
         runs.append((f"seed {seed}", rm, rm.count <= 2 * m, f"{rm.count} regions > 2m = {2 * m}"))
         if rm.count > 2 * m:
             break
-    return _judge("C9-d2-2m", size, runs, t0, ctx)
+    return judge("C9-d2-2m", size, runs, t0, getattr(ctx, "certificates", None))
 
 
 @claim("C9-one-layer", expected="proved", sizes=[{"d": 2, "m": 3}, {"d": 3, "m": 2}, {"d": 3, "m": 3}])
-@_guard
+@guard
 def one_layer_bound(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """One layer (positive, linear): 2^d - 1 <= R <= min(sum_{k<d} C(m kappa_d, k), (2^d-1)^m), kappa_d = d(2^(d-1)-1)."""
     t0 = time.perf_counter()
@@ -230,11 +167,11 @@ def one_layer_bound(size: Mapping[str, Any], ctx: RunContext) -> Result:
     for seed in range(int(size.get("seeds", 3))):
         rm = _count(_positive_layer(d, m, 13 * d + 5 * m + seed), ctx)
         runs.append((f"seed {seed}", rm, lo <= rm.count <= hi, f"{rm.count} regions outside [{lo}, {hi}]"))
-    return _judge("C9-one-layer", size, runs, t0, ctx)
+    return judge("C9-one-layer", size, runs, t0, getattr(ctx, "certificates", None))
 
 
 @claim("C9-one-layer-lower", expected="refuted", broken_of="C9-one-layer", sizes=[{"d": 2, "m": 2}])
-@_guard
+@guard
 def one_layer_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: the lower bound without the -1, R >= 2^d + m (a single seeded layer has fewer)."""
     t0 = time.perf_counter()
@@ -245,7 +182,7 @@ def one_layer_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
         runs.append((f"seed {seed}", rm, rm.count >= 2 ** d + m, f"{rm.count} regions < 2^d + m = {2 ** d + m}"))
         if rm.count < 2 ** d + m:
             break
-    return _judge("C9-one-layer-lower", size, runs, t0, ctx)
+    return judge("C9-one-layer-lower", size, runs, t0, getattr(ctx, "certificates", None))
 
 
 # --- ReLU layers ------------------------------------------------------------------------------------
@@ -257,18 +194,18 @@ def _relu(size: Mapping[str, Any], ctx: RunContext, subject: str, bound: Any) ->
         rm = _count(_relu_layer(d, m, 17 * d + m + seed), ctx)
         b = bound(d, m)
         runs.append((f"seed {seed}", rm, rm.count <= b, f"{rm.count} activation regions > {b}"))
-    return _judge(subject, size, runs, t0, ctx)
+    return judge(subject, size, runs, t0, getattr(ctx, "certificates", None))
 
 
 @claim("C9-relu", expected="proved", sizes=[{"d": 2, "m": 3}, {"d": 2, "m": 5}, {"d": 3, "m": 4}])
-@_guard
+@guard
 def relu_layer(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """A ReLU layer of m units on Q^d has at most sum_{j<=d} C(m, j) activation regions."""
     return _relu(size, ctx, "C9-relu", relu_layer_bound)
 
 
 @claim("C9-relu-strict", expected="refuted", broken_of="C9-relu", sizes=[{"d": 2, "m": 3}])
-@_guard
+@guard
 def relu_layer_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: a ReLU layer has at most sum_{j<d} C(m, j) regions (the j = d term dropped)."""
     return _relu(size, ctx, "C9-relu-strict", lambda d, m: sum(comb(m, j) for j in range(d)))

@@ -17,24 +17,17 @@ All numbers are exact Fractions; counts come from :func:`~verisnn.analyses.regio
 from __future__ import annotations
 
 import random
-import re
 import time
 from collections.abc import Sequence
 from fractions import Fraction
 from itertools import pairwise, product
 from math import comb, prod
-from pathlib import Path
-from typing import Any
 
-from verisnn.analyses.regions.certificate import certify
-from verisnn.analyses.regions.enumerate import count_regions, enumerate_regions
-from verisnn.analyses.regions.maps import RegionMap
+from verisnn.analyses.regions.enumerate import enumerate_regions
 from verisnn.core.domain import Box
 from verisnn.core.errors import InvalidInput
 from verisnn.core.model import Network, layered
-from verisnn.core.results import Counterexample, Result, Verdict
-from verisnn.io import network_to_json
-from verisnn.semantics.simulate import realize, simulate
+from verisnn.semantics.simulate import simulate
 
 
 # --- bound formulas ---------------------------------------------------------------------------------
@@ -253,49 +246,3 @@ def search_shared_deep(shape: Sequence[int], *, iterations: int = 30, seed: int 
     return net, enumerate_regions(net).count, history
 
 
-# --- judging counts ---------------------------------------------------------------------------------
-class Undecided(Exception):
-    """A count came back UNKNOWN; the claim's result is UNKNOWN with the same reason."""
-
-
-def exact_count(net: Network, domain: Box | None, *, timeout: float, seed: int, lp: str) -> RegionMap:
-    """The region map of ``net`` on ``domain`` (None = ``Q^d``); raises :class:`Undecided` unless PROVED."""
-    res = count_regions(net, domain, timeout=timeout, seed=seed, lp=lp)
-    if res.verdict is not Verdict.PROVED:
-        raise Undecided(res.reason)
-    return res.details["regions"]
-
-
-def _witness(rm: RegionMap, relation: str) -> Counterexample:
-    """One interior point per pattern, with its outputs: the regions that break the relation."""
-    xs, ys, seen = [], [], set()
-    for r in rm.regions:
-        if r.pattern not in seen:
-            seen.add(r.pattern)
-            xs.append(r.x)
-            ys.append(realize(rm.network, r.x))
-    return Counterexample(tuple(xs), tuple(ys), relation, network_to_json(rm.network))
-
-
-def judge(subject: str, size: Any, runs: Sequence[tuple[str, RegionMap, bool, str]], t0: float,
-          folder: str | None = None, extra: dict | None = None) -> Result:
-    """Check every count's certificate with the independent checker (UNKNOWN if one fails), then
-    PROVED if every run's predicate holds, else REFUTED with the first failing run's regions."""
-    details: dict = {"instances": [{"network": name, "count": rm.count, "pieces": rm.pieces,
-                                    "seconds": round(rm.seconds, 3)} for name, rm, _, _ in runs]}
-    details.update(extra or {})
-    for k, (name, rm, _, _) in enumerate(runs):
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", "_".join(f"{a}{b}" for a, b in sorted(size.items()))).strip("-")
-        path = Path(folder) / f"{subject}_{slug or 'default'}_{k}.json" if folder else None
-        checked = certify(rm, path=path)
-        if checked.verdict is not Verdict.PROVED:
-            return Result(subject, Verdict.UNKNOWN, time.perf_counter() - t0, reason=f"{name}: {checked.reason}",
-                          size=size, details=details)
-    for name, rm, ok, relation in runs:
-        if not ok:
-            return Result(subject, Verdict.REFUTED, time.perf_counter() - t0, _witness(rm, f"{name}: {relation}"),
-                          size=size, details=details)
-    counts = ", ".join(f"{name}: {rm.count}" for name, rm, _, _ in runs)
-    return Result(subject, Verdict.PROVED, time.perf_counter() - t0,
-                  reason=f"exact counts ({counts}); every count's certificate checked by the independent checker",
-                  size=size, details=details)
