@@ -14,7 +14,7 @@ from verisnn.analyses.regions import (
 )
 from verisnn.analyses.regions import prove_cover as cover_proof
 from verisnn.analyses.regions import prove_pieces as pieces_proof
-from verisnn.cli.options import json_option, network_argument
+from verisnn.cli.options import json_option, network_argument, solver_options
 from verisnn.cli.render import echo_json
 from verisnn.core import affine as af
 from verisnn.core.domain import parse_domain
@@ -22,11 +22,10 @@ from verisnn.core.errors import plural
 from verisnn.core.model import Network
 from verisnn.core.results import Verdict
 from verisnn.io import load
-from verisnn.solvers import NAMES, SolverOptions
+from verisnn.solvers import SolverOptions
 
 MAX_LISTED = 40
 MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before printing
-
 
 
 def _unknown(reason: str, as_json: bool) -> None:
@@ -57,16 +56,11 @@ def _unknown(reason: str, as_json: bool) -> None:
 @click.option("--lower-dim", "lower_dim", is_flag=True,
               help="Also list the patterns realized only on lower-dimensional sets (boundaries, ties, faces of "
                    "the box); up to 3 free inputs.")
-@click.option("--solver", type=click.Choice(list(NAMES)), default="z3", show_default=True,
-              help="SMT solver of --prove-cover and --prove-pieces.")
-@click.option("--rlimit", type=click.IntRange(min=1), default=None,
-              help="Deterministic z3 resource limit per SMT call (--prove-cover, --prove-pieces).")
-@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
-              help="Wall-clock seconds per solver call; a timeout gives 'unknown', never a count.")
+@solver_options
 @json_option
 def regions_command(net: str, domain_text: str | None, plot_path: str | None, cert_path: str | None, lp: str,
-                    prove_cover: bool, prove_pieces: bool, lower_dim: bool, solver: str, rlimit: int | None,
-                    timeout: float, as_json: bool) -> None:
+                    prove_cover: bool, prove_pieces: bool, lower_dim: bool, options: SolverOptions,
+                    as_json: bool) -> None:
     """Count the causal regions of NET exactly and list its pieces (pattern, polyhedron, affine outputs).
 
     The count is the number of causal patterns realized on a set with nonempty interior (relative to
@@ -85,7 +79,7 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
         check_plot_path(plot_path)
     if prove_pieces and not isinstance(network, Network):
         raise click.UsageError("--prove-pieces is for spiking networks")
-    options = SolverOptions(solver=solver, timeout=timeout, rlimit=rlimit)
+    timeout = options.timeout
     res = count_regions(network, box, timeout=timeout, lp=lp)
     if res.verdict is not Verdict.PROVED:
         _unknown(res.reason, as_json)
@@ -136,7 +130,7 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
                f"{plural(rm.lp_checks, 'exact LP check')}, {rm.seconds:.2f}s)")
     checks = ["every piece replayed in the exact simulator", "the split tree covers the domain by construction"]
     if rm.covered:
-        checks.append(f"coverage of the whole domain proved by {solver} in one query")
+        checks.append(f"coverage of the whole domain proved by {options.solver} in one query")
     if proved_pieces is not None:
         checks.append(f"{plural(proved_pieces, 'piece')} proved with the network encoding")
     click.echo("checks: " + "; ".join(checks))
