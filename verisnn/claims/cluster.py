@@ -280,7 +280,7 @@ def result_from_json(doc: Mapping[str, Any], seconds: float | None = None) -> Re
     """Rebuild a :class:`Result` from its JSON document (exact numbers from their text; details as JSON)."""
     cex = doc.get("counterexample")
     return Result(
-        doc["claim"], Verdict[doc["verdict"].upper()], float(doc.get("seconds", 0.0) if seconds is None else seconds),
+        doc["claim"], Verdict[doc["verdict"].upper()], float(doc.get("seconds", 0.0) if seconds is None else seconds),  # timing
         counterexample=_counterexample(cex) if cex is not None else None, reason=doc.get("reason", ""),
         size=dict(doc.get("size", {})), mode=doc.get("mode", "instance"), details=dict(doc.get("details", {})),
     )

@@ -81,7 +81,7 @@ def simulate_many(net: Network, inputs: np.ndarray) -> dict[str, np.ndarray]:
     run = simulate_flagged(net, x)
     times = {k: np.array(v, dtype=float) for k, v in run.times.items()}
     for i in np.flatnonzero(run.needs_exact):
-        row = [Fraction(float(a)) if np.isfinite(a) else INF for a in x[i]]  # exact value of the float input
+        row = [Fraction(float(a)) if np.isfinite(a) else INF for a in x[i]]  # sampling: the exact value of the float input, checked exactly
         sim = simulate(net, row)
         for name, t in sim.times.items():
             times[name][i] = float(t)  # sampling: the exact time, rounded

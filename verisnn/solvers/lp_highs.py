@@ -38,7 +38,7 @@ def _new_model(n: int, timeout: float | None) -> highspy._Highs:
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     if timeout is not None:
-        h.setOptionValue("time_limit", float(timeout))
+        h.setOptionValue("time_limit", float(timeout))  # timing
     # columns s_0..s_{n-1} free, then the slack t <= 1, maximised
     h.addCols(n + 1, np.append(np.zeros(n), 1.0), np.full(n + 1, -_INF), np.append(np.full(n, _INF), 1.0),
               0, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
@@ -403,7 +403,7 @@ class HighsSession:
                 return _Answer(tuple(Fraction(p, d) for p in numerators), None)
         if solution.dual_valid:
             duals = np.abs(np.asarray(solution.row_dual))
-            top = float(duals.max()) if len(duals) else 0.0
+            top = float(duals.max()) if len(duals) else 0.0  # guide: the multipliers are checked exactly
             if top > 0:
                 support = [rows[r] for r in range(len(rows)) if duals[r] > 1e-9 * top]
                 farkas = integer_certificate(constraints, forms, support)

@@ -140,7 +140,7 @@ def _plausible(net: Network, prop: Property, points: list[tuple[Fraction, ...]],
 
 
 def _decode_float(c: Code, t: float) -> float:
-    if t == float("inf"):
+    if t == float("inf"):  # guide only
         return -t if c.code == "negative" else t
     base = float(c.base)  # guide only
     return base - t if c.code == "negative" else t - base
