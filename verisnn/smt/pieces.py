@@ -14,7 +14,7 @@ import z3
 from verisnn.core.model import Network
 from verisnn.semantics.simulate import Activation
 from verisnn.smt.snn import NetworkEncoding, encode
-from verisnn.smt.terms import q, total
+from verisnn.smt.terms import affine
 
 Affine = tuple[Fraction, ...]
 
@@ -29,10 +29,7 @@ class AffineTerms:
     def term(self, a: Affine) -> z3.ArithRef:
         t = self._terms.get(a)
         if t is None:
-            parts = [q(c) * x for c, x in zip(a[1:], self.vars) if c]
-            if a[0] or not parts:
-                parts.append(q(a[0]))
-            t = self._terms[a] = total(parts)
+            t = self._terms[a] = affine(a[1:], a[0], self.vars)
         return t
 
     def positive(self, g: Affine) -> z3.BoolRef:

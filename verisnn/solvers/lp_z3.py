@@ -17,7 +17,7 @@ import z3
 from verisnn.core.affine import Affine
 from verisnn.core.errors import InternalError
 from verisnn.core.polyhedra import Farkas, check_farkas, satisfies
-from verisnn.smt.terms import q, total
+from verisnn.smt.terms import affine, q, total
 from verisnn.solvers.lp_base import LPUndecided
 
 
@@ -66,11 +66,7 @@ class Oracle:
     def term(self, a: Affine) -> z3.ArithRef:
         t = self._terms.get(a)
         if t is None:
-            parts = [q(c) * x for c, x in zip(a[1:], self.vars) if c]
-            if a[0] or not parts:
-                parts.append(q(a[0]))
-            t = total(parts)
-            self._terms[a] = t
+            t = self._terms[a] = affine(a[1:], a[0], self.vars)
         return t
 
     def positive(self, g: Affine) -> z3.BoolRef:

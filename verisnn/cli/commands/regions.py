@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from verisnn.analyses.regions import (
@@ -15,7 +13,7 @@ from verisnn.analyses.regions import (
 from verisnn.analyses.regions import prove_cover as cover_proof
 from verisnn.analyses.regions import prove_pieces as pieces_proof
 from verisnn.cli.options import json_option, network_argument, solver_options
-from verisnn.cli.render import echo_json
+from verisnn.cli.render import echo_json, show_unknown
 from verisnn.core import affine as af
 from verisnn.core.domain import parse_domain
 from verisnn.core.errors import plural
@@ -26,14 +24,6 @@ from verisnn.solvers import SolverOptions
 
 MAX_LISTED = 40
 MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before printing
-
-
-def _unknown(reason: str, as_json: bool) -> None:
-    if as_json:
-        echo_json({"verdict": "unknown", "reason": reason})
-    else:
-        click.echo(f"unknown: {reason}")
-    sys.exit(1)
 
 
 @click.command("regions")
@@ -82,7 +72,7 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
     timeout = options.timeout
     res = count_regions(network, box, timeout=timeout, lp=lp)
     if res.verdict is not Verdict.PROVED:
-        _unknown(res.reason, as_json)
+        show_unknown(res.reason, as_json)
     rm = res.details["regions"]
     if cert_path is not None:
         write_certificate(rm, cert_path)
@@ -95,12 +85,12 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
     if prove_cover:
         rm = cover_proof(rm, options)
         if rm.covered is None:
-            _unknown("the solver did not decide the cover query", as_json)
+            show_unknown("the solver did not decide the cover query", as_json)
     proved_pieces = None
     if prove_pieces:
         got = pieces_proof(rm, options)
         if got.verdict is not Verdict.PROVED:
-            _unknown(got.reason, as_json)
+            show_unknown(got.reason, as_json)
         proved_pieces = got.details["pieces"]
     lower = None
     if lower_dim:
