@@ -214,16 +214,32 @@ def encode(
     tag: str = "",
     box: Box | None = None,
     inputs: Sequence[Term] | None = None,
+    bounds: Mapping[str, Interval] | None = None,
+    fixed: Mapping[str, tuple[int, ...]] | None = None,
 ) -> NetworkEncoding:
-    """Encode one copy of ``net`` (see the module docstring)."""
-    bounds = firing_bounds(net, box) if box is not None else None
+    """Encode one copy of ``net`` (see the module docstring).
+
+    ``bounds`` replaces the box's :func:`~verisnn.semantics.bounds.firing_bounds` by other sound
+    bounds.  ``fixed`` maps neurons to incoming synapse indices proved causal for every input of the
+    box: such a neuron surely fires at ``t_v = (theta + sum_C w_k a_k) / sum_C w_k``, one linear
+    equality instead of a case split per synapse.
+    """
+    if bounds is None and box is not None:
+        bounds = firing_bounds(net, box)
     enc = _start(net, tag, box, inputs, bounds)
     time, fires, constraints = enc.time, enc.fires, enc.constraints
     compact = set()
     for v in net.order:
         time[v] = z3.Real(name("t", v, tag))
         bv = bounds[v] if bounds is not None else None
-        if _is_compact(net, v):
+        members = fixed.get(v) if fixed is not None else None
+        if members is not None:
+            syn = net.incoming[v]
+            weight = sum((syn[k].weight for k in members), Fraction(0))
+            fires[v] = z3.BoolVal(True)
+            constraints.append(q(weight) * time[v] == total(
+                [q(net.thresholds[v])] + [q(syn[k].weight) * enc.arrival(v, k) for k in members]))
+        elif _is_compact(net, v):
             compact.add(v)
             _encode_compact(enc, v, bv)
         else:

@@ -10,7 +10,7 @@ The property's input box becomes a box of spike times with sound firing-time bou
 affine in their sources (:mod:`verisnn.analyses.verify.snn_fixed`), which gives exact symbolic
 bounds of the outputs that may prove the property at once.  Otherwise the centre and a few corners of
 the box are simulated (a cheap search for a counterexample), then one solver query decides, with the
-affine neurons as linear equalities (:func:`verisnn.smt.snn_fixed.encode_fixed`).  Every
+affine neurons as linear equalities (``fixed`` of :func:`verisnn.smt.snn.encode`).  Every
 counterexample is replayed in the exact simulator.
 """
 
@@ -30,7 +30,7 @@ from verisnn.core.results import Counterexample, Result, Verdict
 from verisnn.io.vnnlib import And, Atom, Formula, Property
 from verisnn.semantics.bounds import firing_bounds
 from verisnn.semantics.simulate import simulate
-from verisnn.smt.snn_fixed import encode_fixed
+from verisnn.smt.snn import encode
 from verisnn.smt.terms import q
 from verisnn.smt.vnnlib import constraints
 from verisnn.solvers import Query, SolverOptions, solve
@@ -95,7 +95,7 @@ def verify_snn(net: Network, prop: Property, options: SolverOptions, solver: boo
     if not solver:
         return Result(prop.name, Verdict.UNKNOWN, time.perf_counter() - start, reason="not decided by bounds or attack",
                       size=size, details={"method": "bounds"})  # timing
-    enc = encode_fixed(net, box, bounds, fixed.causal)
+    enc = encode(net, "", box, bounds=bounds, fixed=fixed.causal)
     xs = [t if c is None else (t - q(c.base) if c.code == "positive" else q(c.base) - t)
           for c, t in zip(in_codes, enc.inputs)]
     signs = [1 if c is None or c.code == "positive" else -1 for c in out_codes]
