@@ -43,14 +43,14 @@ def formula_instances(size: Mapping[str, Any], ctx: RunContext) -> Result:
     return min_formula_on_box(weights, theta, Box.uniform(-4, 4, d), SolverOptions.of(ctx))
 
 
-@claim("C1-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}],
-       limits={"d": (1, 4)})
+@claim("C1-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}, {"d": 4}],
+       limits={"d": (1, 5)})
 def formula_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """For EVERY w in (0, 4]^d and theta in (0, 4] and all real inputs: t_v = min-over-subsets (NRA)."""
     return min_formula_all_weights(int(size.get("d", 2)), (0, 4), (0, 4), options=SolverOptions.of(ctx))
 
 
-@claim("C1-param-signed", expected="refuted", mode="parametric", sizes=[{"d": 2}], broken_of="C1",
+@claim("C1-param-signed", expected="refuted", mode="parametric", sizes=[{"d": 2}, {"d": 4}], broken_of="C1",
        limits={"d": (1, 4)})
 def formula_parametric_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant: allow w in [-4, 4] (sum > 0); the min-over-subsets formula then fails."""

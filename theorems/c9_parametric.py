@@ -28,13 +28,13 @@ from verisnn.core.results import Result
 from verisnn.solvers import SolverOptions
 
 
-@claim("C9-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}], limits={"d": (1, 4)})
+@claim("C9-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}, {"d": 4}], limits={"d": (1, 5)})
 def one_neuron_every_weight(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """For EVERY w in (0, 4]^d, theta in (0, 4]: one neuron has exactly 2^d - 1 causal regions (NRA)."""
     return causal_regions_all_weights(int(size.get("d", 2)), (0, 4), (0, 4), options=SolverOptions.of(ctx))
 
 
-@claim("C9-param-signed", expected="refuted", mode="parametric", sizes=[{"d": 2}], broken_of="C9-param",
+@claim("C9-param-signed", expected="refuted", mode="parametric", sizes=[{"d": 2}, {"d": 4}], broken_of="C9-param",
        limits={"d": (2, 4)})
 def one_neuron_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant: with a negative weight allowed (w in [-4, 4], sum > 0) a set of inputs can be unrealizable.
