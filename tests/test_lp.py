@@ -1,4 +1,4 @@
-"""The exact LP layer: HiGHS-guided answers agree with z3, every point and certificate is exact, fallbacks happen."""
+"""The exact LP layer: vertex and HiGHS-guided answers agree with z3, every point and certificate is exact, fallbacks happen."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from verisnn.solvers.lp import LP_NAMES, LPOptions, LPUndecided, open_lp
 from verisnn.solvers.lp_z3 import SolverUnknown
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXACT = [name for name in LP_NAMES if name != "z3"]  # the backends checked against z3
 E = F(1, 10**40)
 
 
@@ -80,30 +81,33 @@ def assert_exact(session, constraints, extra=(), equal=()):
     return point
 
 
+@pytest.mark.parametrize("backend", EXACT)
 @SETTINGS
 @given(systems())
-def test_highs_and_z3_agree_on_random_strict_systems(system):
-    """On random open systems the HiGHS session and z3 agree, with exact points and valid Farkas certificates."""
+def test_backends_and_z3_agree_on_random_strict_systems(backend, system):
+    """On random open systems every backend agrees with z3, with exact points and valid Farkas certificates."""
     n, box, constraints, _ = system
-    session = open_lp(names(n), box + constraints)
+    session = open_lp(names(n), box + constraints, LPOptions(backend))
     assert_exact(session, box + constraints)
 
 
+@pytest.mark.parametrize("backend", EXACT)
 @SETTINGS
 @given(systems(max_equalities=2))
-def test_equalities_are_decided_exactly(system):
+def test_equalities_are_decided_exactly(backend, system):
     """With equalities the answer still agrees with z3; points satisfy every equality exactly."""
     n, box, constraints, equalities = system
-    session = open_lp(names(n), box)
+    session = open_lp(names(n), box, LPOptions(backend))
     assert_exact(session, box, constraints, equalities)
 
 
+@pytest.mark.parametrize("backend", EXACT)
 @SETTINGS
 @given(systems(max_constraints=6), st.data())
-def test_push_pop_and_extra_constraints(system, data):
+def test_push_pop_and_extra_constraints(backend, system, data):
     """Pushed groups add constraints, pop removes them, extra constraints hold only for one question."""
     n, box, constraints, _ = system
-    session = open_lp(names(n), box)
+    session = open_lp(names(n), box, LPOptions(backend))
     half = len(constraints) // 2
     session.push(constraints[:half])
     assert session.asserted() == box + constraints[:half]
@@ -169,7 +173,7 @@ def test_fallback_is_taken_on_numerically_hard_systems(name):
     """Where the float answer fails its exact check, the session falls back and still answers exactly."""
     constraints, feasible = HARD[name]
     n = len(constraints[0]) - 1
-    session = open_lp(names(n), constraints)
+    session = open_lp(names(n), constraints, LPOptions("highs"))
     point = assert_exact(session, constraints)
     assert (point is not None) == feasible
     assert session.fallbacks >= 1
@@ -178,7 +182,7 @@ def test_fallback_is_taken_on_numerically_hard_systems(name):
 def test_easy_systems_need_no_fallback():
     """A box cut by a few ordinary hyperplanes is decided by the float guide plus exact checks alone."""
     box = [(F(4), F(1), F(0)), (F(4), F(-1), F(0)), (F(4), F(0), F(1)), (F(4), F(0), F(-1))]
-    session = open_lp(["x", "y"], box)
+    session = open_lp(["x", "y"], box, LPOptions("highs"))
     for cut in [(F(1), F(1), F(-2)), (F(-9), F(1), F(1)), (F(0), F(3), F(-1))]:
         assert_exact(session, box, [cut])
     assert session.fallbacks == 0
@@ -217,7 +221,7 @@ def test_elimination_parametrises_the_solutions(system):
 # --- options --------------------------------------------------------------------------------------------------
 def test_bad_backend_name_is_invalid_input():
     """An unknown LP backend is rejected with the list of choices."""
-    with pytest.raises(InvalidInput, match="highs, z3"):
+    with pytest.raises(InvalidInput, match="vertex, highs, z3"):
         LPOptions("simplex")
     with pytest.raises(InvalidInput, match="timeout"):
         LPOptions("highs", timeout=0)
@@ -229,12 +233,13 @@ def test_z3_undecided_is_lp_undecided():
 
 
 # --- emptiness proofs without an LP (opposite constraints, remembered certificates) -----------------------------
+@pytest.mark.parametrize("backend", EXACT)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(systems(max_constraints=5), st.lists(st.tuples(rationals(), rationals(), rationals(), rationals()), max_size=4))
-def test_questions_like_region_enumeration_agree_with_z3(system, cuts):
+def test_questions_like_region_enumeration_agree_with_z3(backend, system, cuts):
     """Cell, cell and -g, cell and -g and h, asked twice over push/pop: every answer exact and as z3 says."""
     n, box, constraints, _ = system
-    session = open_lp(names(n), box)
+    session = open_lp(names(n), box, LPOptions(backend))
     hyperplanes = constraints + [c[: n + 1] for c in cuts]
     for _ in range(2):
         session.push(constraints)
@@ -249,7 +254,7 @@ def test_questions_like_region_enumeration_agree_with_z3(system, cuts):
 def test_opposite_and_remembered_certificates_are_used():
     """A cut opposite to a tighter constraint, and a repeated contradiction, are proved empty without an LP."""
     box = [(F(4), F(1), F(0)), (F(4), F(-1), F(0)), (F(4), F(0), F(1)), (F(4), F(0), F(-1))]
-    session = open_lp(["x", "y"], box)
+    session = open_lp(["x", "y"], box, LPOptions("highs"))
     # x > -4 is implied by the box: -(x + 5) > 0 is opposite to 4 + x > 0 and tighter
     assert_exact(session, box, [(F(-5), F(-1), F(0))])
     assert session._memo.hits == 1
@@ -267,8 +272,42 @@ def test_highs_prints_nothing():
     """The HiGHS backend writes nothing to stdout (JSON output of the CLI stays clean)."""
     code = ("from fractions import Fraction as F\n"
             "from verisnn.solvers.lp import open_lp\n"
-            "s = open_lp(['x'], [(F(1), F(1)), (F(1), F(-1))])\n"
+            "from verisnn.solvers.lp import LPOptions\n"
+            "s = open_lp(['x'], [(F(1), F(1)), (F(1), F(-1))], LPOptions('highs'))\n"
             "assert s.witness() is not None and s.witness([(F(-2), F(1))]) is None\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
+
+
+# --- the vertex backend ------------------------------------------------------------------------------------------
+def test_vertex_delegates_what_is_not_a_box():
+    """An unbounded base or an equality goes to the HiGHS session on the same stack; answers stay exact."""
+    half = [(F(0), F(1), F(0)), (F(0), F(0), F(1))]  # the open quadrant: not a box
+    session = open_lp(["x", "y"], half, LPOptions("vertex"))
+    session.push([(F(-1), F(-1), F(1))])
+    assert_exact(session, half + [(F(-1), F(-1), F(1))], [(F(-5), F(1), F(0))])
+    assert session.delegated
+    box = [(F(4), F(1), F(0)), (F(4), F(-1), F(0)), (F(4), F(0), F(1)), (F(4), F(0), F(-1))]
+    boxed = open_lp(["x", "y"], box, LPOptions("vertex"))
+    assert_exact(boxed, box, [(F(1), F(1), F(-2))])
+    assert not boxed.delegated
+    assert_exact(boxed, box, [], [(F(1), F(1), F(-2))])
+    assert boxed.delegated
+
+
+@pytest.mark.parametrize("count", [3, 6])
+def test_vertex_degenerate_cuts_through_one_point(count):
+    """Many hyperplanes through one vertex (degenerate vertices): cells and certificates stay exact, as z3 says."""
+    box = [(F(1), F(1), F(0), F(0)), (F(1), F(-1), F(0), F(0)), (F(1), F(0), F(1), F(0)),
+           (F(1), F(0), F(-1), F(0)), (F(1), F(0), F(0), F(1)), (F(1), F(0), F(0), F(-1))]
+    session = open_lp(["x", "y", "z"], box, LPOptions("vertex"))
+    planes = [(F(1), F(1), F(k, count), F(-1)) for k in range(count)]  # all vanish at (-1, 0, 0)
+    planes += [(F(0), F(1), F(-k), F(1)) for k in range(count)]
+    pushed: list[Affine] = []
+    for g in planes:
+        assert_exact(session, box + pushed, [tuple(-x for x in g)])
+        if session.witness([g]) is not None:
+            session.push([g])
+            pushed.append(g)
+    assert not session.delegated

@@ -45,7 +45,7 @@ class RunContext:
     rlimit: int | None = None  # deterministic z3 resource limit, if set
     seed: int = 0
     certificates: str | None = None  # directory where region claims write their certificates
-    lp: str = "highs"  # exact LP backend of region enumeration ("highs" or "z3")
+    lp: str = "vertex"  # exact LP backend of region enumeration (verisnn.solvers.lp.LP_NAMES)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import click
 
 from verisnn.analyses.regions import (
@@ -38,7 +42,8 @@ MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before p
               help="Write the proof of the count (verisnn.regions-cert/1, see docs/regions.md); check it with "
                    "`verisnn certify`.")
 @click.option("--lp", type=click.Choice(list(LP_BACKENDS)), default=LP_BACKENDS[0], show_default=True,
-              help="Exact LP backend of the enumeration.")
+              help="Exact LP backend of the enumeration: vertex (exact vertices, integer arithmetic), highs (HiGHS "
+                   "float guide, every answer checked exactly) or z3 (exact QF_LRA). Same counts; see docs/lp.md.")
 @click.option("--prove-cover", is_flag=True,
               help="Also ask the SMT solver to prove in one query that the pieces cover the domain.")
 @click.option("--prove-pieces", is_flag=True,
@@ -47,10 +52,16 @@ MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before p
               help="Also list the patterns realized only on lower-dimensional sets (boundaries, ties, faces of "
                    "the box); up to 3 free inputs.")
 @solver_options
+@click.option("--scheduler", metavar="tcp://HOST:PORT|local", default=None,
+              help="Walk the subtrees of the split tree on a Dask cluster ('local': a cluster of --jobs workers on "
+                   "this machine), one task per subtree. With --lp vertex on a box the output is the serial run's; see "
+                   "docs/cluster.md.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Workers of --scheduler local (one thread each); ignored without --scheduler and for tcp://.")
 @json_option
 def regions_command(net: str, domain_text: str | None, plot_path: str | None, cert_path: str | None, lp: str,
                     prove_cover: bool, prove_pieces: bool, lower_dim: bool, options: SolverOptions,
-                    as_json: bool) -> None:
+                    scheduler: str | None, jobs: int, as_json: bool) -> None:
     """Count the causal regions of NET exactly and list its pieces (pattern, polyhedron, affine outputs).
 
     The count is the number of causal patterns realized on a set with nonempty interior (relative to
@@ -58,6 +69,10 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
     (signed weights, finite kernels) is listed as several pieces.  The split tree of the enumeration
     covers the domain by construction, and every piece is replayed in the exact simulator.  ReLU
     networks (verisnn.relu/1 or ONNX) get their activation regions.  See docs/regions.md.
+
+    With --scheduler the enumeration runs on a Dask cluster: the top levels of the split tree are
+    walked here and every subtree below them is one task.  With the default LP backend on a box,
+    the pieces, their order and the certificate are those of the serial run (docs/cluster.md).
     """
     network = load(net)
     box = parse_domain(domain_text, network.dimension) if domain_text is not None else None
@@ -70,7 +85,8 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
     if prove_pieces and not isinstance(network, Network):
         raise click.UsageError("--prove-pieces is for spiking networks")
     timeout = options.timeout
-    res = count_regions(network, box, timeout=timeout, lp=lp)
+    with _subtree_walker(scheduler, jobs) as (distribute, frontier):
+        res = count_regions(network, box, timeout=timeout, lp=lp, distribute=distribute, frontier=frontier)
     if res.verdict is not Verdict.PROVED:
         show_unknown(res.reason, as_json)
     rm = res.details["regions"]
@@ -141,6 +157,18 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
         click.echo(f"certificate: {cert_path} (check it with `verisnn certify {cert_path}`)")
     if picture is not None:
         click.echo(f"picture: {picture.path}")
+
+
+@contextmanager
+def _subtree_walker(scheduler: str | None, jobs: int) -> Iterator[tuple[Any, int]]:
+    """The cluster's subtree walker for --scheduler, or ``(None, 1)``: the walk runs in this process."""
+    if scheduler is None:
+        yield None, 1
+        return
+    from verisnn.claims import cluster
+
+    with cluster.subtree_walker(scheduler, jobs) as walker:
+        yield walker
 
 
 COMMANDS = [regions_command]
