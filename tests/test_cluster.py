@@ -253,3 +253,179 @@ def test_cli_equiv_on_a_local_cluster_equals_serial(cli, tmp_path):
     assert serial.code == local.code == 1, local.err
     assert _untimed(local.json) == _untimed(serial.json)
     assert cli(*args, "--scheduler", "nowhere").code == 2
+
+
+# --- region enumeration: one task per subtree of the split tree --------------------------------------------------
+def _region_networks():
+    """A positive and a signed spiking network, and a ReLU network whose hyperplanes pass through points of the walk."""
+    from verisnn.claims.generators import positive_linear, signed
+    from verisnn.core.model import relu_network
+
+    relu = relu_network([([[1, 0], [0, 1], [1, 1], [1, -1]], [0, 0, 0, 0]), ([[1, -1, 1, 1]], [0])])
+    return {"positive": (positive_linear([2, 4, 3], seed=1), "-4:4"), "signed": (signed([2, 3, 2], seed=2), "-2:2"),
+            "relu-ties": (relu, "-1:1")}
+
+
+def _in_process(docs):
+    """Walk every subtree task here, through its JSON text both ways (what a worker would receive and send)."""
+    import json
+
+    from verisnn.analyses.regions.subtrees import walk_subtree
+
+    return [json.loads(json.dumps(walk_subtree(json.loads(json.dumps(doc))))) for doc in docs]
+
+
+def _region_doc(rm) -> dict:
+    doc = rm.to_json()
+    doc.pop("seconds")
+    return doc
+
+
+@pytest.mark.parametrize("name", ["positive", "signed", "relu-ties"])
+def test_subtrees_merged_equal_the_serial_walk(name, monkeypatch):
+    """Any frontier, the subtrees walked from their JSON tasks: the same pieces, tree and certificate as serially."""
+    import json
+
+    from verisnn.analyses.regions import certificate, enumerate_regions, walk
+    from verisnn.core.domain import parse_domain
+
+    net, domain = _region_networks()[name]
+    box = parse_domain(domain, net.dimension)
+    ties = []
+    real = walk._perturb
+    monkeypatch.setattr(walk, "_perturb", lambda *a: ties.append(1) or real(*a))
+    serial = enumerate_regions(net, box)
+    assert ties or name != "relu-ties"  # the per-node generator is exercised
+    for width in (1, 3, 1000):
+        got = enumerate_regions(net, box, distribute=_in_process, frontier=width)
+        assert got.regions == serial.regions and got.verified
+        assert _region_doc(got) == _region_doc(serial)
+        assert json.dumps(certificate(got)) == json.dumps(certificate(serial))
+
+
+def test_perturbation_depends_on_the_node_only():
+    """The generator of a node is a function of (seed, unit, point): the same draws in any process, in any order."""
+    from fractions import Fraction
+
+    from verisnn.analyses.regions.walk import node_rng
+
+    p = (Fraction(1, 3), Fraction(-2))
+    assert node_rng(0, 2, p).random() == node_rng(0, 2, p).random()
+    assert node_rng(0, 2, p).random() != node_rng(1, 2, p).random() != node_rng(0, 3, p).random()
+
+
+def _regions_cli(cli, tmp_path, net_name: str, *extra: str, cert: str = "cert.json"):
+    from verisnn.core.model import ReluNetwork
+    from verisnn.io import save_network, save_relu
+
+    net, domain = _region_networks()[net_name]
+    path = tmp_path / f"{net_name}.json"
+    (save_relu if isinstance(net, ReluNetwork) else save_network)(net, path)
+    r = cli("regions", path, "--domain", domain, "--json", "--certificate", tmp_path / cert, *extra)
+    assert r.code == 0, r.err
+    doc = r.json
+    doc.pop("seconds")
+    doc.pop("certificate")
+    return doc, (tmp_path / cert).read_bytes()
+
+
+@pytest.mark.parametrize("name", ["positive", "relu-ties"])
+def test_cli_regions_on_clusters_equal_serial(cli, tmp_path, scheduler, name):
+    """`verisnn regions --json --certificate` on a local cluster and on a tcp scheduler: the serial output, byte for byte."""
+    serial = _regions_cli(cli, tmp_path, name, cert="serial.json")
+    assert _regions_cli(cli, tmp_path, name, "--scheduler", "local", "-j", "2", cert="local.json") == serial
+    assert _regions_cli(cli, tmp_path, name, "--scheduler", scheduler, cert="tcp.json") == serial
+
+
+def test_regions_worker_killed_mid_run_gives_the_same_map(scheduler):
+    """A worker killed while it holds subtree tasks: the scheduler reruns them and the map equals the serial one."""
+    import time
+
+    from verisnn.analyses.regions import enumerate_regions
+    from verisnn.claims.generators import positive_linear
+    from verisnn.core.domain import Box
+
+    net, box = positive_linear([3, 5, 4], seed=4, delays=False), Box.uniform(-4, 4, 3)
+    serial = enumerate_regions(net, box)
+    killed: list[str] = []
+    with distributed.Client(scheduler) as spy, cluster.subtree_walker(scheduler, 1) as (distribute, width):
+        pids = spy.run(os.getpid)
+
+        def kill_a_busy_worker() -> None:
+            deadline = time.monotonic() + 30
+            while not killed and time.monotonic() < deadline:
+                busy = [w for w, keys in spy.processing().items() if keys and w in pids]
+                if busy:
+                    time.sleep(0.2)  # into the middle of its task
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed.append(busy[0])
+                time.sleep(0.01)
+
+        def distribute_and_kill(docs):
+            killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
+            killer.start()
+            try:
+                return distribute(docs)
+            finally:
+                killer.join()
+
+        got = enumerate_regions(net, box, distribute=distribute_and_kill, frontier=width)
+        assert killed, "no worker was busy during the run"
+        spy.wait_for_workers(2, timeout=60)
+    assert got.regions == serial.regions
+    assert _region_doc(got) == _region_doc(serial)
+
+
+def test_regions_unreachable_scheduler_exits_2(cli, tmp_path):
+    """`verisnn regions --scheduler` with nobody listening exits 2 with one error line."""
+    from verisnn.io import save_network
+
+    save_network(_region_networks()["positive"][0], tmp_path / "net.json")
+    r = cli("regions", tmp_path / "net.json", "--domain", "-1:1", "--scheduler", f"tcp://127.0.0.1:{_free_port()}")
+    assert r.code == 2
+    errors = [line for line in r.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "cannot reach the Dask scheduler" in errors[0], r.err
+    assert "Traceback" not in r.err
+    assert cli("regions", tmp_path / "net.json", "--scheduler", "nowhere").code == 2
+
+
+def test_bad_subtree_task_on_a_worker_is_bad_input(scheduler):
+    """A subtree task whose input is malformed fails on the worker as InvalidInput on the driver (exit 2), not unknown."""
+    from verisnn.analyses.regions.subtrees import SUBTREE_FORMAT
+
+    bad = {"format": SUBTREE_FORMAT, "network": {"format": "verisnn.snn/1", "inputs": "nope"}, "domain": None,
+           "lp": "vertex", "timeout": 10, "seed": 0, "affines": [], "cell": {}}
+    with cluster.subtree_walker(scheduler, 1) as (distribute, _), pytest.raises(InvalidInput, match="on a worker"):
+        distribute([bad])
+
+
+BAD_INPUT_CLAIM = textwrap.dedent("""
+    from verisnn.claims.registry import claim
+    from verisnn.core.errors import InvalidInput
+
+    @claim("B1", expected="proved", sizes=[{"k": 1}])
+    def bad(size, ctx):
+        '''Rejects its size, as a claim does with a size it cannot run.'''
+        raise InvalidInput(f"size k = {size['k']} is not allowed here")
+""")
+
+
+def test_cli_prove_bad_input_on_a_worker_exits_2(cli, tmp_path):
+    """A claim that rejects its input on a worker: `prove --scheduler local` exits 2 with one line, as serially."""
+    path = tmp_path / "bad_claim.py"
+    path.write_text(BAD_INPUT_CLAIM)
+    for extra in ((), ("--scheduler", "local", "-j", "1")):
+        r = cli("prove", "B1", "--path", path, *extra)
+        errors = [line for line in r.err.splitlines() if line.startswith("error:")]
+        assert r.code == 2 and len(errors) == 1 and "k = 1 is not allowed" in errors[0], (extra, r.err)
+
+
+def test_bad_lemma_task_is_bad_input():
+    """A lemma task with a malformed box answers with bad input, which the driver raises as InvalidInput."""
+    from verisnn.io import network_to_json, relu_to_json
+
+    snn, relu, _ = _lemma_pair(False)
+    value = cluster.lemma_task(network_to_json(snn), relu_to_json(relu), [["x", "1"], ["-1", "1"]], 0, "?", {})
+    assert "invalid_input" in value
+    with pytest.raises(InvalidInput, match="on a worker"):
+        cluster._lemma_result(value, None)

@@ -1,5 +1,6 @@
-"""Work on a Dask cluster: claim sweeps (one task per claim and size) and compositional equivalence proofs
-(one task per neuron lemma, :func:`lemma_checker`), JSON in and out, results as they finish.
+"""Work on a Dask cluster: claim sweeps (one task per claim and size), compositional equivalence proofs
+(one task per neuron lemma, :func:`lemma_checker`) and region enumeration (one task per subtree of
+the split tree, :func:`subtree_walker`), JSON in and out, results as they finish.
 
 ``--scheduler tcp://host:port`` sends the tasks to a running Dask scheduler; ``--scheduler local``
 starts a :class:`distributed.LocalCluster` of ``jobs`` one-thread worker processes on 127.0.0.1
@@ -8,7 +9,8 @@ JSON values: the worker re-discovers the claims from the files and sends back th
 JSON document, which the driver rebuilds into a :class:`~verisnn.core.results.Result` (details
 stay in their JSON form).  Tasks are pure and idempotent, so a task lost with a dead worker is
 simply run again by the scheduler; one that kills its workers over and over (out of memory) is
-reported *unknown*.  See docs/cluster.md.
+reported *unknown*.  Bad input found on a worker is bad input (exit 2), as in a serial run; an
+internal error found there is raised by the driver (exit 3).  See docs/cluster.md.
 
 Dask is an optional extra (``pip install 'verisnn[cluster]'``); it is imported only when a
 scheduler is asked for.
@@ -20,6 +22,7 @@ import functools
 import json
 import logging
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from verisnn.analyses.equivalence import check_lemma, compositional_lemmas
+from verisnn.analyses.regions.subtrees import Distribute, walk_subtree
 from verisnn.claims.registry import Outcome, RunContext, discover
 from verisnn.claims.runner import Task, run_task
 from verisnn.core.domain import Box
@@ -39,6 +43,7 @@ from verisnn.io import network_from_json, network_to_json, relu_from_json, relu_
 from verisnn.smt.context import fresh_context
 from verisnn.smt.lemmas import Lemma
 from verisnn.solvers import SolverOptions
+from verisnn.solvers.lp import LPUndecided
 
 LOCAL = "local"
 _ONE_AT_A_TIME = threading.Lock()
@@ -80,8 +85,9 @@ def connect(address: str, jobs: int = 1, timeout: float = CONNECT_TIMEOUT) -> It
     """A Dask client of the scheduler at ``address``, or of a new local cluster for ``local``.
 
     The local cluster has ``jobs`` worker processes with one thread each, listening on 127.0.0.1
-    only, without a dashboard; it is stopped when the block ends.  A scheduler that does not answer
-    within ``timeout`` seconds, or has no worker by then, is an :class:`InvalidInput`.
+    only, without a dashboard; it is stopped when the block ends.  A scheduler that refuses the
+    connection, does not answer within ``timeout`` seconds, or has no worker by then, is an
+    :class:`InvalidInput`.
     """
     address = scheduler_address(address)
     distributed = _distributed()
@@ -95,6 +101,7 @@ def connect(address: str, jobs: int = 1, timeout: float = CONNECT_TIMEOUT) -> It
         with cluster, distributed.Client(cluster) as client:
             yield client
         return
+    _probe(address, timeout)
     try:
         client = distributed.Client(address, timeout=timeout)
     except (OSError, TimeoutError):
@@ -105,6 +112,16 @@ def connect(address: str, jobs: int = 1, timeout: float = CONNECT_TIMEOUT) -> It
         except (OSError, TimeoutError):
             raise InvalidInput(f"the Dask scheduler at {address} has no worker after {timeout:g}s") from None
         yield client
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Fail at once when nothing listens at ``address`` (Dask would retry until its timeout)."""
+    m = _ADDRESS.match(address)
+    assert m is not None  # checked by scheduler_address
+    try:
+        socket.create_connection((m.group(2).strip("[]"), int(m.group(3))), timeout=timeout).close()
+    except OSError:
+        raise InvalidInput(f"cannot reach the Dask scheduler at {address} (nothing answers there)") from None
 
 
 def prove_task(paths: Sequence[str], claim_id: str, size: Mapping[str, Any], options: Mapping[str, Any]) -> dict:
@@ -125,10 +142,22 @@ def _prove_task(paths: Sequence[str], claim_id: str, size: Mapping[str, Any], op
         result = run_task(claims[claim_id], size, RunContext(**options))
     except InternalError as exc:
         return {"internal_error": str(exc)}
-    except VerisnnError as exc:  # e.g. the claim files are missing on this worker's machine
-        return {"result": {"claim": claim_id, "size": dict(size), "verdict": "unknown",
-                           "reason": f"on the worker: {type(exc).__name__}: {exc}"}, "seconds": 0.0}
+    except VerisnnError as exc:  # bad input (e.g. the claim files are missing on this worker's machine): exit 2
+        return _invalid(exc)
     return {"result": result.to_json(), "seconds": result.seconds}
+
+
+def _invalid(exc: VerisnnError) -> dict:
+    """The answer of a task whose input was bad: the driver raises it as :class:`InvalidInput` (exit 2)."""
+    return {"invalid_input": f"on a worker: {exc}"}
+
+
+def _raise_errors(value: Mapping[str, Any]) -> None:
+    """Raise what a task reported instead of a result: bad input (exit 2) or an internal error (exit 3)."""
+    if "invalid_input" in value:
+        raise InvalidInput(value["invalid_input"])
+    if "internal_error" in value:
+        raise InternalError(value["internal_error"])
 
 
 def stream(client: Any, fn: Callable[..., Any], calls: Sequence[tuple], priorities: Sequence[int] | None = None,
@@ -181,6 +210,8 @@ def run(
             if isinstance(value, Exception):
                 result = Result(task.claim.id, Verdict.UNKNOWN, 0.0, size=dict(task.size), mode=task.claim.mode,
                                 reason=f"the task's workers died ({type(value).__name__}; out of memory?)")
+            elif "invalid_input" in value:
+                _raise_errors(value)  # as a serial run would: the rest is cancelled
             elif "internal_error" in value:
                 internal = internal or value["internal_error"]
                 continue
@@ -250,11 +281,16 @@ def lemma_task(snn_doc: Mapping[str, Any], relu_doc: Mapping[str, Any], box_doc:
                label: str, options: Mapping[str, Any]) -> dict:
     """Check lemma ``k`` of the compositional proof on a worker; its result as a JSON document."""
     with _ONE_AT_A_TIME:
-        lemmas = _lemmas(json.dumps([snn_doc, relu_doc, box_doc], sort_keys=True))
-        if k >= len(lemmas) or lemmas[k].label != label:
-            return {"internal_error": f"lemma {k} on the worker is not {label!r}: the lemmas were built differently"}
-        fresh_context()
-        result = check_lemma(lemmas[k], SolverOptions(**options))
+        try:
+            lemmas = _lemmas(json.dumps([snn_doc, relu_doc, box_doc], sort_keys=True))
+            if k >= len(lemmas) or lemmas[k].label != label:
+                return {"internal_error": f"lemma {k} on the worker is not {label!r}: the lemmas were built differently"}
+            fresh_context()
+            result = check_lemma(lemmas[k], SolverOptions(**options))
+        except InternalError as exc:
+            return {"internal_error": str(exc)}
+        except VerisnnError as exc:
+            return _invalid(exc)
         return {"result": result.to_json(), "seconds": result.seconds}
 
 
@@ -262,8 +298,8 @@ def lemma_task(snn_doc: Mapping[str, Any], relu_doc: Mapping[str, Any], box_doc:
 def _lemmas(text: str) -> tuple[Lemma, ...]:
     """The lemmas of one (snn, relu, box) triple, built once per worker process."""
     snn_doc, relu_doc, box_doc = json.loads(text)
-    box = Box(tuple(parse_rational(a, "box bound", InternalError) for a, _ in box_doc),
-              tuple(parse_rational(b, "box bound", InternalError) for _, b in box_doc))
+    box = Box(tuple(parse_rational(a, "box bound") for a, _ in box_doc),
+              tuple(parse_rational(b, "box bound") for _, b in box_doc))
     return tuple(compositional_lemmas(network_from_json(snn_doc), relu_from_json(relu_doc), box))
 
 
@@ -271,9 +307,57 @@ def _lemma_result(value: Any, lemma: Lemma) -> Result:
     if isinstance(value, Exception):
         return Result(f"lemma {lemma.label}", Verdict.UNKNOWN, 0.0,
                       reason=f"the lemma's workers died ({type(value).__name__}; out of memory?)")
-    if "internal_error" in value:
-        raise InternalError(value["internal_error"])
+    _raise_errors(value)
     return result_from_json(value["result"], value["seconds"])
+
+
+# --- region enumeration: one task per subtree of the split tree -------------------------------------------------
+#: frontier cells per worker: enough for Dask to balance subtrees of very different sizes
+SUBTREES_PER_WORKER = 8
+
+
+@contextmanager
+def subtree_walker(scheduler: str, jobs: int) -> Iterator[tuple[Distribute, int]]:
+    """``(distribute, frontier)`` for :func:`~verisnn.analyses.regions.enumerate_regions` on a Dask cluster.
+
+    ``distribute`` runs every subtree task (:func:`~verisnn.analyses.regions.subtrees.subtree_task`)
+    on the cluster and returns the answers in task order; ``frontier`` asks for
+    :data:`SUBTREES_PER_WORKER` subtrees per worker thread.  A task whose input is bad raises
+    :class:`InvalidInput`, an internal error :class:`InternalError`; an undecided LP question or a
+    task whose workers kept dying raises :class:`LPUndecided` (the count is then unknown).
+    """
+    with connect(scheduler, jobs) as client:
+        threads = max(1, sum(client.nthreads().values()))
+
+        def distribute(tasks: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+            answers: dict[int, Mapping[str, Any]] = {}
+            for i, value in stream(client, subtree_task, [(task,) for task in tasks]):
+                answers[i] = _subtree_answer(value)  # an error stops the run: the other tasks are cancelled
+            return [answers[i] for i in range(len(tasks))]
+
+        yield distribute, SUBTREES_PER_WORKER * threads
+
+
+def subtree_task(doc: Mapping[str, Any]) -> dict:
+    """Walk one subtree of the split tree on a worker: ``{"result": doc}``, or what went wrong (JSON)."""
+    with _ONE_AT_A_TIME:
+        try:
+            return {"result": walk_subtree(doc)}
+        except LPUndecided as exc:
+            return {"undecided": str(exc) or "LP undecided"}
+        except InternalError as exc:
+            return {"internal_error": str(exc)}
+        except VerisnnError as exc:
+            return _invalid(exc)
+
+
+def _subtree_answer(value: Any) -> Mapping[str, Any]:
+    if isinstance(value, Exception):
+        raise LPUndecided(f"a subtree's workers died ({type(value).__name__}; out of memory?)")
+    _raise_errors(value)
+    if "undecided" in value:
+        raise LPUndecided(value["undecided"])
+    return value["result"]
 
 
 def result_from_json(doc: Mapping[str, Any], seconds: float | None = None) -> Result:
@@ -303,4 +387,4 @@ def _time(text: str) -> Time | None:
 
 
 __all__ = ["LOCAL", "connect", "equivalence_checker", "lemma_checker", "lemma_task", "prove_task", "result_from_json", "run",
-           "scheduler_address", "stream"]
+           "scheduler_address", "stream", "subtree_task", "subtree_walker"]

@@ -13,46 +13,32 @@ same path (the same ``R``) are one piece: the cell intersected with ``R``.
 
 All LP questions (exact interior points, emptiness) go through one incremental LP session per
 enumeration (:mod:`verisnn.analyses.regions.lp`): the cell's constraints are pushed once, and the
-parts of its split are asked as extra constraints.
+parts of its split are asked as extra constraints.  One cell's split is
+:meth:`verisnn.analyses.regions.walk.Walk.split`; with ``distribute`` the subtrees below a
+frontier are walked elsewhere (:mod:`verisnn.analyses.regions.subtrees`) and merged in order.
 """
 
 from __future__ import annotations
 
-import random
 import time
-from collections.abc import Mapping, Sequence
-from fractions import Fraction
+from dataclasses import replace
 from typing import Any
 
 from verisnn.analyses.regions.lp import LP_BACKENDS, open_lp
-from verisnn.analyses.regions.maps import AnyNetwork, Region, RegionMap, affine_outputs
+from verisnn.analyses.regions.maps import AnyNetwork, Region, RegionMap
 from verisnn.analyses.regions.space import Space, domain_space
-from verisnn.analyses.regions.sweep import Tie, relu_step, relu_units, snn_step
-from verisnn.core import affine as af
-from verisnn.core.affine import Affine
+from verisnn.analyses.regions.subtrees import Distribute, distributed_walk
+from verisnn.analyses.regions.walk import Walk
 from verisnn.core.domain import Box
-from verisnn.core.errors import InternalError, InvalidInput
 from verisnn.core.model import ReluNetwork
 from verisnn.core.results import Result, Verdict
 from verisnn.solvers.lp import LPUndecided
 
 
-def _perturb(p: Sequence[Fraction], constraints: Sequence[Affine], rng: random.Random) -> tuple[Fraction, ...]:
-    """A point near ``p`` still strictly inside ``constraints`` (a generic direction, halving steps)."""
-    for _ in range(200):
-        direction = [Fraction(rng.randint(-97, 97), 97) for _ in p]
-        step = Fraction(1)
-        for _ in range(60):
-            q = tuple(a + step * r for a, r in zip(p, direction))
-            if all(af.evaluate(g, q) > 0 for g in constraints):
-                return q
-            step /= 4
-    raise InternalError("could not move an interior point off a boundary")
-
-
 def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, verify: bool = True,
                       prove_cover: bool = False, timeout: float = 60.0, seed: int = 0,
-                      deadline: float | None = None, lp: str = LP_BACKENDS[0], solver: Any = None) -> RegionMap:
+                      deadline: float | None = None, lp: str = LP_BACKENDS[0], solver: Any = None,
+                      distribute: Distribute | None = None, frontier: int = 1) -> RegionMap:
     """All causal (or activation) regions of ``net`` on ``domain`` (a Box, a Space, or None = ``Q^d``).
 
     ``verify`` replays every piece's interior point in the exact simulator; ``prove_cover`` also
@@ -62,102 +48,25 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
     deadline raises the LP layer's exception (:class:`verisnn.solvers.lp.LPUndecided`):
     :func:`count_regions` turns it into an UNKNOWN result, so a count is never a guess.  The
     returned map keeps the split tree (``RegionMap.tree``) that a certificate is written from.
+
+    ``distribute`` (see :func:`verisnn.analyses.regions.subtrees.distributed_walk`) walks the
+    subtrees below a frontier of at least ``frontier`` cells elsewhere, e.g. on a Dask cluster, and
+    each subtree's pieces are replayed where it was walked; the map is the one of the walk in this
+    process (docs/cluster.md says for which LP backends).
     """
     start = time.monotonic()
     space = domain_space(net, domain)
-    n = space.dimension
     oracle = open_lp(space.names, space.bounds, lp, timeout)
-    rng = random.Random(seed)
-
-    if isinstance(net, ReluNetwork):
-        units: list = relu_units(net)
-        init: dict = {("x", j): a for j, a in enumerate(space.inputs)}
-
-        def step(u: Any, aff: Mapping, p: Sequence[Fraction]) -> tuple:
-            return relu_step(net, u, aff, p, n)
-    else:
-        units = list(net.order)
-        init = {name: a for name, a in zip(net.inputs, space.inputs)}
-        init.update({r.name: af.const(r.time, n) for r in net.references})
-
-        def step(u: Any, aff: Mapping, p: Sequence[Fraction]) -> tuple:
-            return snn_step(net, u, aff, p, n)
-
-    first = oracle.witness()
-    if first is None:
-        raise InvalidInput(f"domain {space.description} has an empty interior")
+    walker = Walk(net, space, oracle, seed, deadline)
     leaves: list[Region] = []
-    bounds = list(space.bounds)
-
-    def split(u: Any, cons: list[Affine], point: tuple[Fraction, ...], aff: dict) -> tuple[dict, list[tuple]]:
-        """The split tree of unit ``u`` in the cell ``cons`` (pushed in the LP) and its distinct paths.
-
-        Returns the tree (nested dicts: ``{"split": h, "pos": ..., "neg": ...}``, ``{"empty": extra}``
-        with the part's constraints beyond the cell, or ``{"child": j}``) and the paths
-        ``(fresh constraints, interior point, activation, affine value, path constraints)``, one per child ``j``.
-        """
-        known = set(cons)
-        paths: list[tuple] = []
-        index: dict[frozenset, int] = {}
-        root: dict = {}
-        work: list[tuple[list[Affine], tuple[Fraction, ...], dict]] = [([], point, root)]
-        while work:
-            if deadline is not None and time.monotonic() > deadline:
-                raise LPUndecided("region enumeration ran out of time")
-            extra, p, node = work.pop()
-            inside = bounds + cons + extra
-            for _ in range(50):
-                try:
-                    label, value, region = step(u, aff, p)
-                    break
-                except Tie:
-                    p = _perturb(p, inside, rng)
-            else:
-                raise InternalError("could not find a generic interior point")
-            fresh: list[Affine] = []
-            for g in region:
-                if g not in known and g not in fresh:
-                    fresh.append(g)
-            key = frozenset(fresh)
-            if key not in index:
-                index[key] = len(paths)
-                paths.append((fresh, p, label, value, tuple(region)))
-            have = set(extra)
-            part = list(extra)
-            for g in fresh:
-                if g in have:
-                    continue
-                neg = af.scale(g, Fraction(-1))
-                q = oracle.witness(part + [neg])
-                node["split"], node["pos"], node["neg"] = g, {}, {}
-                if q is None:
-                    node["neg"]["empty"] = part + [neg]
-                else:
-                    work.append((part + [neg], q, node["neg"]))
-                node = node["pos"]
-                part = part + [g]
-            node["child"] = index[key]
-        return root, paths
-
-    def dfs(k: int, cons: list[Affine], point: tuple[Fraction, ...], aff: dict, labels: list, steps: tuple) -> dict:
-        if deadline is not None and time.monotonic() > deadline:
-            raise LPUndecided("region enumeration ran out of time")
-        if k == len(units):
-            leaves.append(Region(tuple(labels), tuple(cons), point, space.x(point), affine_outputs(net, aff, n), steps))
-            return {"piece": len(leaves) - 1}
-        u = units[k]
-        tree, paths = split(u, cons, point, aff)
-        children = []
-        for fresh, p, label, value, region in paths:
-            oracle.push(fresh)
-            children.append(dfs(k + 1, cons + fresh, p, {**aff, u: value}, labels + [label], steps + ((value, region),)))
-            oracle.pop()
-        return {"unit": u, "cell": tuple(cons), "split": tree, "children": children}
-
-    tree = dfs(0, [], first, init, [], ())
-    result = RegionMap(net, space, tuple(leaves), time.monotonic() - start, oracle.checks, tree=tree)
+    if distribute is None:
+        tree = walker.walk(walker.root(), leaves)
+        checks = oracle.checks
+    else:  # the tasks replay their own pieces (with verify) before they answer
+        tree, checks = distributed_walk(walker, leaves, distribute, frontier, lp=lp, timeout=timeout, verify=verify)
+    result = RegionMap(net, space, tuple(leaves), time.monotonic() - start, checks, tree=tree)
     if verify:
-        result = result.verify()
+        result = result.verify() if distribute is None else replace(result, verified=True)
     if prove_cover:
         from verisnn.analyses.regions.pieces import prove_cover as cover_proof
 

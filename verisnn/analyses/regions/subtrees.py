@@ -1,0 +1,301 @@
+"""The split tree in parts: a frontier walked here, the subtrees below it walked elsewhere, merged in order.
+
+:func:`distributed_walk` splits the cells of the tree level by level, in this process, until a
+level has at least ``frontier`` cells (or every unit is processed).  Each cell of that level
+becomes one task, a plain JSON document (:func:`subtree_task`): the network in its file format,
+the domain, the LP backend, the seed and the cell (unit index ``k``, constraints, interior point,
+and per processed unit its activation, affine value and path constraints), exact rationals as
+text.  :func:`walk_subtree` walks one task's subtree in a fresh LP session and returns its
+pieces and its part of the tree as JSON; it is pure, so a task run twice (a worker died) gives
+the same document.  The driver puts the parts back in the frontier's left-to-right order, which
+is the serial depth-first order, renumbering the pieces.
+
+The map equals the serial walk's when every node's answers depend only on the node (see
+:class:`~verisnn.analyses.regions.walk.Walk`): true for the ``vertex`` LP backend on a box,
+whose points and emptiness answers are functions of the question; see docs/cluster.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from verisnn.analyses.regions.lp import open_lp
+from verisnn.analyses.regions.maps import AnyNetwork, Region, check_point
+from verisnn.analyses.regions.space import domain_space
+from verisnn.analyses.regions.walk import Cell, Walk
+from verisnn.core.affine import Affine
+from verisnn.core.domain import Box
+from verisnn.core.errors import InternalError, InvalidInput
+from verisnn.core.model import ReluNetwork
+from verisnn.core.numbers import fmt, parse_rational
+from verisnn.io import network_from_json, network_to_json, relu_from_json, relu_to_json
+from verisnn.semantics.simulate import Activation
+
+#: the task document's format tag
+SUBTREE_FORMAT = "verisnn.subtree/1"
+
+#: ``run(tasks) -> results``: the result document of every task document, in the same order
+Distribute = Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]]
+
+
+class Codec:
+    """Exact text form of the tree's values: affine functions by their index in one table of distinct ones.
+
+    The table lists each distinct affine function once, as exact rational strings (``[c0, c1,
+    ..., cn]``, ``c0 + c1*s1 + ...``); everything else refers to it by index (None: silent).
+    Encoding builds the table (:meth:`ref`, then :meth:`table`); decoding starts from one
+    (``table``), each function parsed once and shared.  A malformed value raises ``error``
+    (InvalidInput for a task's input, InternalError for a worker's answer).
+    """
+
+    def __init__(self, n: int, error: type[Exception] = InvalidInput, table: Any = None) -> None:
+        self.n, self.error = n, error
+        self._table: list[Affine] = []
+        self._by_id: dict[int, int] = {}
+        self._by_value: dict[Affine, int] = {}
+        if table is not None:
+            if not isinstance(table, list):
+                raise error("a subtree's table of affine functions must be a list")
+            self._table = [self._parse(doc) for doc in table]
+
+    def _parse(self, doc: Any) -> Affine:
+        if not isinstance(doc, list) or len(doc) != self.n + 1:
+            raise self.error(f"an affine function of a subtree must list {self.n + 1} rationals, got {doc!r:.60}")
+        return tuple(self.rational(c) for c in doc)
+
+    def rational(self, text: Any) -> Fraction:
+        if self.error is InternalError and isinstance(text, str):  # a worker's answer: our own exact text
+            try:
+                return Fraction(text)
+            except ValueError:
+                pass
+        return parse_rational(text, "a rational of a subtree", self.error)
+
+    def ref(self, a: Affine | None) -> int | None:
+        """The index of ``a`` in the table being built (None for None)."""
+        if a is None:
+            return None
+        k = self._by_id.get(id(a))
+        if k is None:
+            k = self._by_value.setdefault(a, len(self._table))
+            if k == len(self._table):
+                self._table.append(a)
+            self._by_id[id(a)] = k
+        return k
+
+    def refs(self, affines: Sequence[Affine]) -> list[int | None]:
+        return [self.ref(a) for a in affines]
+
+    def table(self) -> list[list[str]]:
+        return [[fmt(c) for c in a] for a in self._table]
+
+    def read_affine(self, k: Any) -> Affine | None:
+        if k is None:
+            return None
+        if not isinstance(k, int) or not 0 <= k < len(self._table):
+            raise self.error(f"a subtree refers to affine function {k!r}, not in its table")
+        return self._table[k]
+
+    def read_affines(self, doc: Any) -> tuple[Affine, ...]:
+        if not isinstance(doc, list) or None in doc:
+            raise self.error(f"a subtree's constraints must be a list of affine functions, got {doc!r:.60}")
+        return tuple(self.read_affine(g) for g in doc)  # type: ignore[misc]
+
+    # --- activations and steps -------------------------------------------------------------------------------
+    @staticmethod
+    def label(act: Any) -> Any:
+        if act is None or isinstance(act, bool):
+            return act
+        return {"causal": list(act.causal), "pieces": list(act.pieces), "jump": act.jump}
+
+    def read_label(self, doc: Any) -> Any:
+        if doc is None or isinstance(doc, bool):
+            return doc
+        try:
+            return Activation(tuple(int(i) for i in doc["causal"]), tuple(int(i) for i in doc["pieces"]),
+                              bool(doc["jump"]))
+        except (KeyError, TypeError, ValueError):
+            raise self.error(f"an activation of a subtree is malformed: {doc!r:.60}") from None
+
+    def steps(self, steps: Sequence) -> list:
+        return [[self.ref(value), self.refs(region)] for value, region in steps]
+
+    def read_steps(self, doc: Any) -> tuple:
+        if not isinstance(doc, list) or not all(isinstance(s, list) and len(s) == 2 for s in doc):
+            raise self.error("a subtree's steps must be [value, constraints] pairs")
+        return tuple((self.read_affine(value), self.read_affines(region)) for value, region in doc)
+
+    # --- split trees ------------------------------------------------------------------------------------------
+    def split(self, node: Mapping) -> dict:
+        if "child" in node:
+            return {"child": node["child"]}
+        if "empty" in node:
+            return {"empty": [self.ref(g) for g in node["empty"]]}
+        return {"split": self.ref(node["split"]), "pos": self.split(node["pos"]), "neg": self.split(node["neg"])}
+
+    def read_split(self, doc: Mapping) -> dict:
+        if "child" in doc:
+            return {"child": int(doc["child"])}
+        if "empty" in doc:
+            return {"empty": list(self.read_affines(doc["empty"]))}
+        return {"split": self.read_affine(doc["split"]), "pos": self.read_split(doc["pos"]),
+                "neg": self.read_split(doc["neg"])}
+
+    def tree(self, node: Mapping) -> dict:
+        if "piece" in node:
+            return {"piece": node["piece"]}
+        unit = node["unit"]
+        return {"unit": list(unit) if isinstance(unit, tuple) else unit, "cell": [self.ref(g) for g in node["cell"]],
+                "split": self.split(node["split"]), "children": [self.tree(c) for c in node["children"]]}
+
+    def read_tree(self, doc: Mapping, offset: int = 0) -> dict:
+        """A tree node back from JSON, its piece indices moved by ``offset``."""
+        if "piece" in doc:
+            return {"piece": int(doc["piece"]) + offset}
+        unit = doc["unit"]
+        return {"unit": tuple(unit) if isinstance(unit, list) else unit, "cell": self.read_affines(doc["cell"]),
+                "split": self.read_split(doc["split"]), "children": [self.read_tree(c, offset) for c in doc["children"]]}
+
+    # --- cells and pieces -------------------------------------------------------------------------------------
+    def cell(self, cell: Cell) -> dict:
+        return {"k": cell.k, "constraints": [self.ref(g) for g in cell.constraints],
+                "point": [fmt(v) for v in cell.point], "labels": [self.label(a) for a in cell.labels],
+                "steps": self.steps(cell.steps)}
+
+    def read_cell(self, doc: Mapping) -> Cell:
+        point = doc.get("point")
+        if not isinstance(point, list) or len(point) != self.n:
+            raise self.error(f"a subtree's point must list {self.n} rationals")
+        labels = doc.get("labels")
+        if not isinstance(labels, list):
+            raise self.error("a subtree's labels must be a list")
+        cell = Cell(int(doc["k"]), self.read_affines(doc.get("constraints")), tuple(self.rational(v) for v in point),
+                    tuple(self.read_label(a) for a in labels), self.read_steps(doc.get("steps")))
+        if not (len(cell.labels) == len(cell.steps) == cell.k >= 0):
+            raise self.error(f"a subtree at unit {cell.k} must carry {cell.k} labels and steps")
+        return cell
+
+    def region(self, r: Region) -> dict:
+        return {"pattern": [self.label(a) for a in r.pattern], "constraints": [self.ref(g) for g in r.constraints],
+                "point": [fmt(v) for v in r.point], "outputs": [self.ref(a) for a in r.outputs],
+                "steps": self.steps(r.steps)}
+
+    def read_region(self, doc: Mapping, walk: Walk) -> Region:
+        point = tuple(self.rational(v) for v in doc["point"])
+        return Region(tuple(self.read_label(a) for a in doc["pattern"]), self.read_affines(doc["constraints"]), point,
+                      walk.space.x(point), tuple(self.read_affine(a) for a in doc["outputs"]),
+                      self.read_steps(doc["steps"]))
+
+
+def _network_doc(net: AnyNetwork) -> dict:
+    return relu_to_json(net) if isinstance(net, ReluNetwork) else network_to_json(net)
+
+
+def _network(doc: Any) -> AnyNetwork:
+    if isinstance(doc, Mapping) and doc.get("format") == "verisnn.relu/1":
+        return relu_from_json(doc)
+    return network_from_json(doc)
+
+
+def subtree_task(walk: Walk, cell: Cell, lp: str, timeout: float | None, verify: bool = True) -> dict:
+    """The JSON task of the subtree below ``cell`` (the domain must be a box or all of ``Q^d``).
+
+    With ``verify`` the task replays each of its pieces in the exact simulator before it answers.
+    """
+    box = walk.space.box
+    if box is None and walk.space.bounds:
+        raise InvalidInput(f"subtrees are shipped for boxes and Q^d, not for {walk.space.description}")
+    codec = Codec(walk.n)
+    encoded = codec.cell(cell)
+    return {"format": SUBTREE_FORMAT, "network": _network_doc(walk.net),
+            "domain": None if box is None else box.to_json(), "lp": lp, "timeout": timeout, "seed": walk.seed,
+            "verify": verify, "affines": codec.table(), "cell": encoded}
+
+
+def _walk_of(doc: Mapping[str, Any]) -> tuple[Walk, Cell]:
+    """The walk and the cell a task document describes (InvalidInput when it is malformed)."""
+    if not isinstance(doc, Mapping) or doc.get("format") != SUBTREE_FORMAT:
+        raise InvalidInput(f"a subtree task must be a {SUBTREE_FORMAT} document")
+    net = _network(doc.get("network"))
+    box = None
+    if doc.get("domain") is not None:
+        try:
+            lo, hi = zip(*doc["domain"])
+        except (TypeError, ValueError):
+            raise InvalidInput("a subtree's domain must be a list of [lo, hi] pairs") from None
+        box = Box(tuple(parse_rational(v, "a domain bound") for v in lo), tuple(parse_rational(v, "a domain bound")
+                                                                                 for v in hi))
+    space = domain_space(net, box)
+    oracle = open_lp(space.names, space.bounds, str(doc.get("lp")), doc.get("timeout"))
+    walk = Walk(net, space, oracle, int(doc.get("seed", 0)))
+    cell = Codec(space.dimension, InvalidInput, doc.get("affines")).read_cell(doc.get("cell", {}))
+    if cell.k > len(walk.units):
+        raise InvalidInput(f"a subtree at unit {cell.k} of a network with {len(walk.units)} units")
+    return walk, cell
+
+
+def walk_subtree(doc: Mapping[str, Any]) -> dict:
+    """Walk one task's subtree in a fresh LP session: ``{"affines", "tree", "pieces", "lp_checks"}``.
+
+    Pieces are numbered from 0 in the subtree; ``affines`` is the table the rest refers to.
+
+    Pure: the same document gives the same answer.  With ``verify`` (the default) every piece is
+    replayed in the exact simulator first (InternalError on a mismatch).  Bad input raises
+    InvalidInput, an undecided LP question :class:`~verisnn.solvers.lp.LPUndecided`.
+    """
+    walk, cell = _walk_of(doc)
+    walk.oracle.push(cell.constraints)
+    leaves: list[Region] = []
+    tree = walk.walk(cell, leaves)
+    if doc.get("verify", True):
+        for r in leaves:
+            check_point(walk.net, r.pattern, r.outputs, r.point, r.x)
+    codec = Codec(walk.n)
+    encoded = {"tree": codec.tree(tree), "pieces": [codec.region(r) for r in leaves], "lp_checks": walk.oracle.checks}
+    return {"affines": codec.table(), **encoded}
+
+
+def frontier(walk: Walk, width: int) -> tuple[dict, list[tuple[Cell, dict]]]:
+    """Split level by level from the root until a level has ``width`` cells or every unit is processed.
+
+    Returns the top of the tree and the cells of the last level, left to right, each with the
+    empty node of the tree it fills.
+    """
+    top: dict = {}
+    level = [(walk.root(), top)]
+    while len(level) < width and level[0][0].k < len(walk.units):
+        below = []
+        for cell, slot in level:
+            walk.oracle.push(cell.constraints)
+            tree, children = walk.split(cell)
+            walk.oracle.pop()
+            slots: list[dict] = [{} for _ in children]
+            slot.update(walk.node(cell, tree, slots))
+            below += zip(children, slots)
+        level = below
+    return top, level
+
+
+def distributed_walk(walk: Walk, leaves: list[Region], distribute: Distribute, width: int, lp: str,
+                     timeout: float | None, verify: bool = True) -> tuple[dict, int]:
+    """The whole tree, its subtrees below a frontier of ``width`` cells walked by ``distribute``; (tree, LP checks).
+
+    Appends the pieces to ``leaves`` in depth-first order, as :meth:`Walk.walk` does; with
+    ``verify`` every task has replayed its pieces.
+    """
+    top, level = frontier(walk, max(1, width))
+    results = list(distribute([subtree_task(walk, cell, lp, timeout, verify) for cell, _ in level]))
+    if len(results) != len(level):
+        raise InternalError(f"{len(level)} subtree tasks gave {len(results)} answers")
+    checks = walk.oracle.checks
+    for (_, slot), result in zip(level, results):
+        codec = Codec(walk.n, InternalError, result["affines"])
+        slot.update(codec.read_tree(result["tree"], len(leaves)))
+        leaves.extend(codec.read_region(r, walk) for r in result["pieces"])
+        checks += int(result["lp_checks"])
+    return top, checks
+
+
+__all__ = ["SUBTREE_FORMAT", "Codec", "Distribute", "distributed_walk", "frontier", "subtree_task", "walk_subtree"]
