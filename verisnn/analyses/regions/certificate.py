@@ -156,16 +156,27 @@ def _split(node: dict, base: list[Affine], session: Any) -> dict[str, Any]:
     return out
 
 
-def _tree(rm: RegionMap, node: dict, lp: str) -> dict[str, Any]:
+def _tree(rm: RegionMap, node: dict, lp: str, session: Any = None, pushed: tuple[Affine, ...] = ()) -> dict[str, Any]:
+    """The certificate tree below ``node``.
+
+    One LP session serves the whole walk: each cell pushes the constraints it adds to its
+    parent's cell (``pushed``, asserted in ``session``).  A cell that does not extend its parent's
+    gets a session of its own.
+    """
     if "piece" in node:
         return {"piece": node["piece"]}
     unit = node["unit"]
-    cell = list(node["cell"])
-    base = list(rm.space.bounds) + cell
-    session = open_lp(rm.space.names, base, lp)
-    return {"unit": list(unit) if isinstance(unit, tuple) else unit, "cell": [_aff(g) for g in cell],
-            "split": _split(node["split"], base, session),
-            "children": [_tree(rm, c, lp) for c in node["children"]]}
+    cell = tuple(node["cell"])
+    if session is None or cell[:len(pushed)] != pushed:
+        session, pushed = open_lp(rm.space.names, list(rm.space.bounds), lp), ()
+    session.push(cell[len(pushed):])
+    try:
+        base = list(rm.space.bounds) + list(cell)
+        return {"unit": list(unit) if isinstance(unit, tuple) else unit, "cell": [_aff(g) for g in cell],
+                "split": _split(node["split"], base, session),
+                "children": [_tree(rm, c, lp, session, cell) for c in node["children"]]}
+    finally:
+        session.pop()
 
 
 def certificate(rm: RegionMap, kind: str = REGIONS_FORMAT, lp: str = LP_BACKENDS[0]) -> dict[str, Any]:
