@@ -27,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from verisnn.analyses.regions import LP_BACKENDS, certificate, enumerate_regions, sample_patterns
+from verisnn.analyses.regions import enumerate as enumerate_module
 from verisnn.checker import check_certificate
 from verisnn.core.domain import Box
 from verisnn.core.model import Network, layered
@@ -76,6 +77,42 @@ def float_lp_seconds(rows: int, cols: int, repeats: int = 200) -> float:
     return total / repeats
 
 
+class TimedSession:
+    """An LP session that adds up the wall-clock seconds of its calls (timing only)."""
+
+    seconds = 0.0
+
+    def __init__(self, session) -> None:
+        self._session = session
+
+    def __getattr__(self, name):
+        attr = getattr(self._session, name)
+        if not callable(attr):
+            return attr
+
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                TimedSession.seconds += time.perf_counter() - t0  # timing
+
+        return timed
+
+
+def timed_enumeration(net: Network, box: Box, lp: str):
+    """``enumerate_regions`` with the seconds spent in the LP session, returned as (map, total s, LP s)."""
+    opener = enumerate_module.open_lp
+    enumerate_module.open_lp = lambda *a, **k: TimedSession(opener(*a, **k))
+    TimedSession.seconds = 0.0
+    try:
+        t0 = time.perf_counter()
+        rm = enumerate_regions(net, box, lp=lp)
+        return rm, time.perf_counter() - t0, TimedSession.seconds  # timing
+    finally:
+        enumerate_module.open_lp = opener
+
+
 def sample_random(net: Network, box: Box, budget: float, rng: np.random.Generator) -> tuple[int, int]:
     lo = np.array([float(v) for v in box.lo])  # sampling
     hi = np.array([float(v) for v in box.hi])  # sampling
@@ -102,8 +139,10 @@ def main() -> None:
     cases = [[3, 4, 4], [3, 6, 6]] + ([] if args.quick else [[3, 8, 8]])
     rng = np.random.default_rng(0)
     head = (f"{'network':<10}{'count':>7}{'pieces':>8}" + "".join(f"{b + ' s':>10}" for b in backends)
-            + f"{'ratio':>8}{'LP calls':>10}{'per region':>12}{'float LP':>10}{'cert s':>8}{'check s':>9}")
-    print(f"domain [-4, 4]^d; ratio = {backends[-1]} / {backends[0]}; per region with {backends[0]}")
+            + f"{'ratio':>8}{'LP calls':>10}{'per region':>12}{'LP/region':>11}{'LP/call':>10}{'float LP':>10}"
+            + f"{'cert s':>8}{'check s':>9}")
+    print(f"domain [-4, 4]^d; ratio = {backends[-1]} / {backends[0]}; per region (all work), LP/region and LP/call "
+          f"(time inside the LP session) with {backends[0]}; float LP = one HiGHS solve of a cell's size")
     print(head)
     print("-" * len(head))
     runs = [(w, backends) for w in cases] + ([([4, 12, 12], backends[:1])] if args.large else [])
@@ -112,10 +151,9 @@ def main() -> None:
         box = Box.uniform(-4, 4, widths[0])
         seconds = {}
         maps = {}
+        lp_seconds = {}
         for lp in which:
-            t0 = time.perf_counter()
-            maps[lp] = enumerate_regions(net, box, lp=lp)
-            seconds[lp] = time.perf_counter() - t0  # timing
+            maps[lp], seconds[lp], lp_seconds[lp] = timed_enumeration(net, box, lp)
         rm = maps[which[0]]
         if any(m.count != rm.count or m.pieces != rm.pieces for m in maps.values()):
             raise SystemExit(f"backends disagree on {widths}: {[(m.count, m.pieces) for m in maps.values()]}")
@@ -129,11 +167,14 @@ def main() -> None:
         rows = max(1, round(sum(len(r.constraints) for r in rm.regions) / rm.pieces)) + len(rm.space.bounds)
         flp = float_lp_seconds(rows, rm.space.dimension)
         per = seconds[which[0]] / rm.count
+        lp_per = lp_seconds[which[0]] / rm.count
+        lp_call = lp_seconds[which[0]] / max(rm.lp_checks, 1)
         ratio = seconds[which[-1]] / seconds[which[0]] if len(which) > 1 else float("nan")
         name = "-".join(map(str, widths))
         print(f"{name:<10}{rm.count:>7}{rm.pieces:>8}" + "".join(f"{seconds[b]:>10.2f}" for b in which)
               + " " * (10 * (len(backends) - len(which)))
-              + f"{ratio:>8.2f}{rm.lp_checks:>10}{per * 1000:>10.2f}ms{flp * 1000:>8.3f}ms{cert_s:>8.2f}{check_s:>9.2f}",
+              + f"{ratio:>8.2f}{rm.lp_checks:>10}{per * 1000:>10.2f}ms{lp_per * 1000:>9.2f}ms{lp_call * 1000:>8.3f}ms"
+              + f"{flp * 1000:>8.3f}ms{cert_s:>8.2f}{check_s:>9.2f}",
               flush=True)
         if args.sampling:
             count, points = sample_random(net, box, max(seconds[which[0]], 0.2), rng)
