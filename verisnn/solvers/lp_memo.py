@@ -19,6 +19,7 @@ from verisnn.core.affine import Affine
 from verisnn.core.polyhedra import Farkas
 
 _ZERO = Fraction(0)
+_SCAN = 3  # extra constraints (the newest) whose remembered certificates a question tries
 _PER_KEY = 32  # certificates remembered per constraint
 
 
@@ -142,7 +143,9 @@ class Memo:
         if not self._index:
             return None
         position: dict[tuple[int, ...], int] | None = None
-        for i in range(first_extra, len(forms)):
+        # the newest extra constraints only: a question's last constraint is the one that may empty it, and
+        # scanning every extra of a long part made this quadratic (a missed proof only means an LP call)
+        for i in range(len(forms) - 1, max(first_extra, len(forms) - _SCAN) - 1, -1):
             for support, lams in self._index.get(forms[i].prim, ()):
                 if position is None:
                     position = {}
