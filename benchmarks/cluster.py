@@ -1,6 +1,7 @@
-"""`verisnn prove` on a Dask cluster vs the serial run: wall time, ratio, and whether the results are equal.
+"""`verisnn prove` and `verisnn regions` on a Dask cluster vs the serial run: wall time, ratio, equal results.
 
 Run:  python benchmarks/cluster.py [--claims C4 C9 ...] [--workers 2] [--kill-after 8] [--pool]
+                                   [--regions 3-10-10] [--no-prove] [--no-regions]
 
 Every run is the real command in a subprocess, end to end (start-up and cluster start-up included):
 
@@ -10,6 +11,11 @@ Every run is the real command in a subprocess, end to end (start-up and cluster 
   processes started here on 127.0.0.1, ``verisnn prove --scheduler tcp://...`` pointed at them,
   and one worker killed (SIGKILL, with its nanny) S seconds into the run;
 * ``pool`` (with ``--pool``): ``verisnn prove --jobs W``, today's local process pool.
+
+``--regions WIDTHS`` (default 3-10-10) also counts the regions of the issue-10 network of that
+shape (``issue_network`` of benchmarks/regions.py, seed 0) on ``[-4, 4]^d`` with the default LP
+backend, ``verisnn regions --json``: serially, then with ``--scheduler local --jobs 1`` and
+``--jobs W``.  The JSON documents (without ``seconds``) must be equal to the serial one.
 
 All runs use one snapshot of the committed code (``git archive HEAD`` into a temporary folder),
 so that edits made in the working tree during the benchmark do not change what is compared, and
@@ -57,6 +63,42 @@ def verisnn(*args: str) -> tuple[float, float, dict]:
     if proc.returncode not in (0, 1):
         sys.exit(f"verisnn prove {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
     return seconds, cpu() - c0, json.loads(proc.stdout)
+
+
+def regions(net: Path, box: str, *args: str) -> tuple[float, float, dict]:
+    """``verisnn regions NET --domain BOX --json ARGS``: wall and CPU seconds, and the document without its time."""
+    t0, c0 = time.perf_counter(), cpu()
+    proc = subprocess.run([sys.executable, "-m", "verisnn", "regions", str(net), "--domain", box, "--json", *args],
+                          capture_output=True, text=True, cwd=SNAPSHOT, env=env(), check=False)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"verisnn regions {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
+    doc = json.loads(proc.stdout)
+    doc.pop("seconds")
+    return seconds, cpu() - c0, doc
+
+
+def region_runs(widths: str, workers: int, tmp: Path) -> None:
+    """Time the region count of one issue-10 network serially and on local clusters of 1 and ``workers`` workers."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from regions import issue_network  # the networks of benchmarks/regions.py
+
+    from verisnn.io import save_network
+
+    shape = [int(w) for w in widths.split("-")]
+    net = tmp / f"issue-{widths}.json"
+    save_network(issue_network(shape), net)
+    print(f"\nregions of the issue-10 network {widths} on [-4, 4]^{shape[0]}; load before: {load()}")
+    runs = [("serial", *regions(net, "-4:4"))]
+    for w in sorted({1, workers}):
+        runs.append((f"--scheduler local --jobs {w}", *regions(net, "-4:4", "--scheduler", "local", "--jobs", str(w))))
+    print(f"load after:  {load()}")
+    serial = runs[0][3]
+    print(f"{serial['count']} regions, {serial['pieces']} pieces, {serial['lp_checks']} exact LP checks")
+    print(f"{'run':<40} {'wall':>7} {'CPU':>7} {'ratio':>6}  results")
+    for name, seconds, cpu_s, doc in runs:
+        same = "equal to serial" if doc == serial else "DIFFERENT from serial"
+        print(f"{name:<40} {seconds:6.1f}s {cpu_s:6.1f}s {runs[0][1] / seconds:5.2f}x  {same}")
 
 
 def untimed(doc):
@@ -125,6 +167,9 @@ def main() -> None:
                         "worker this many seconds in")
     parser.add_argument("--pool", action="store_true", help="also run the local process pool (--jobs W)")
     parser.add_argument("--timeout", default=TIMEOUT, help="solver timeout of every run (seconds)")
+    parser.add_argument("--regions", default="3-10-10", metavar="WIDTHS", help="shape of the region benchmark network")
+    parser.add_argument("--no-prove", action="store_true", help="skip the `verisnn prove` runs")
+    parser.add_argument("--no-regions", action="store_true", help="skip the `verisnn regions` runs")
     args = parser.parse_args()
     TIMEOUT = args.timeout
     w = str(args.workers)
@@ -135,6 +180,10 @@ def main() -> None:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout.strip()
         print(f"code: commit {head}; load before: {load()}")
+        if not args.no_regions:
+            region_runs(args.regions, args.workers, SNAPSHOT)
+        if args.no_prove:
+            return
         runs: list[tuple[str, float, float, dict, str]] = []
         seconds, cpu_s, serial = verisnn("--jobs", "1", *args.claims)
         runs.append(("serial (--jobs 1)", seconds, cpu_s, serial, ""))
@@ -147,6 +196,11 @@ def main() -> None:
             seconds, cpu_s, doc = verisnn("--jobs", w, *args.claims)
             runs.append((f"process pool (--jobs {w})", seconds, cpu_s, doc, ""))
         print(f"load after:  {load()}")
+    report(runs, serial)
+
+
+def report(runs: list[tuple[str, float, float, dict, str]], serial: dict) -> None:
+    """The prove runs' table: wall, CPU, ratio to serial, and the claims whose results differ."""
     base = runs[0][1]
     reference = [untimed(r) for r in serial["results"]]
     per_check = sum(r["seconds"] for r in serial["results"])

@@ -313,7 +313,7 @@ def _lemma_result(value: Any, lemma: Lemma) -> Result:
 
 # --- region enumeration: one task per subtree of the split tree -------------------------------------------------
 #: frontier cells per worker: enough for Dask to balance subtrees of very different sizes
-SUBTREES_PER_WORKER = 8
+SUBTREES_PER_WORKER = 32
 
 
 @contextmanager

@@ -54,7 +54,8 @@ class Codec:
         self.n, self.error = n, error
         self._table: list[Affine] = []
         self._by_id: dict[int, int] = {}
-        self._by_value: dict[Affine, int] = {}
+        self._by_value: dict[tuple[int, ...], int] = {}
+        self._negated: dict[int, Affine] = {}  # -table[k] by k, for split trees
         if table is not None:
             if not isinstance(table, list):
                 raise error("a subtree's table of affine functions must be a list")
@@ -67,9 +68,10 @@ class Codec:
 
     def rational(self, text: Any) -> Fraction:
         if self.error is InternalError and isinstance(text, str):  # a worker's answer: our own exact text
+            num, _, den = text.partition("/")
             try:
-                return Fraction(text)
-            except ValueError:
+                return Fraction(int(num), int(den)) if den else Fraction(int(num))
+            except (ValueError, ZeroDivisionError):
                 pass
         return parse_rational(text, "a rational of a subtree", self.error)
 
@@ -78,8 +80,8 @@ class Codec:
         if a is None:
             return None
         k = self._by_id.get(id(a))
-        if k is None:
-            k = self._by_value.setdefault(a, len(self._table))
+        if k is None:  # by value: integers hash much faster than Fractions
+            k = self._by_value.setdefault(tuple(x for c in a for x in (c.numerator, c.denominator)), len(self._table))
             if k == len(self._table):
                 self._table.append(a)
             self._by_id[id(a)] = k
@@ -99,9 +101,13 @@ class Codec:
         return self._table[k]
 
     def read_affines(self, doc: Any) -> tuple[Affine, ...]:
-        if not isinstance(doc, list) or None in doc:
-            raise self.error(f"a subtree's constraints must be a list of affine functions, got {doc!r:.60}")
-        return tuple(self.read_affine(g) for g in doc)  # type: ignore[misc]
+        table = self._table
+        try:
+            if not doc or min(doc) >= 0:
+                return tuple(table[k] for k in doc)
+        except (TypeError, IndexError):
+            pass
+        raise self.error(f"a subtree's constraints must be a list of affine functions, got {doc!r:.60}")
 
     # --- activations and steps -------------------------------------------------------------------------------
     @staticmethod
@@ -128,37 +134,94 @@ class Codec:
         return tuple((self.read_affine(value), self.read_affines(region)) for value, region in doc)
 
     # --- split trees ------------------------------------------------------------------------------------------
-    def split(self, node: Mapping) -> dict:
-        if "child" in node:
-            return {"child": node["child"]}
-        if "empty" in node:
-            return {"empty": [self.ref(g) for g in node["empty"]]}
-        return {"split": self.ref(node["split"]), "pos": self.split(node["pos"]), "neg": self.split(node["neg"])}
+    # A split node's part is the list of signed hyperplanes on the way from the split's root (``h``
+    # going to "pos", ``-h`` to "neg"); an empty part is that list, written as ``{"empty": 1}``.
+    def split(self, root: Mapping) -> dict:
+        """One cell's split tree (:meth:`Walk.split`) as JSON, iteratively (split trees can be deep)."""
+        out: dict = {}
+        work: list[tuple[Mapping, dict, tuple]] = [(root, out, ())]
+        while work:
+            node, into, part = work.pop()
+            if "child" in node:
+                into["child"] = node["child"]
+            elif "empty" in node:
+                empty = node["empty"]
+                derived = len(empty) == len(part) and all(a is b or a == b for a, b in zip(empty, part))
+                into["empty"] = 1 if derived else self.refs(empty)
+            else:
+                h = node["split"]
+                into["h"], into["pos"], into["neg"] = self.ref(h), {}, {}
+                work.append((node["pos"], into["pos"], (*part, h)))
+                work.append((node["neg"], into["neg"], (*part, tuple(-c for c in h))))
+        return out
 
-    def read_split(self, doc: Mapping) -> dict:
-        if "child" in doc:
-            return {"child": int(doc["child"])}
-        if "empty" in doc:
-            return {"empty": list(self.read_affines(doc["empty"]))}
-        return {"split": self.read_affine(doc["split"]), "pos": self.read_split(doc["pos"]),
-                "neg": self.read_split(doc["neg"])}
+    def read_split(self, doc: Any) -> dict:
+        """A split tree back from :meth:`split`'s JSON (the same nested dicts :meth:`Walk.split` builds)."""
+        out: dict = {}
+        negated = self._negated
+        work: list[tuple[Any, dict, tuple]] = [(doc, out, ())]
+        while work:
+            node, into, part = work.pop()
+            if not isinstance(node, Mapping):
+                raise self.error("a split node of a subtree must be a JSON object")
+            if "child" in node:
+                into["child"] = int(node["child"])
+            elif "empty" in node:
+                into["empty"] = list(part) if node["empty"] == 1 else list(self.read_affines(node["empty"]))
+            else:
+                h = self.read_affine(node["h"])
+                if h is None:
+                    raise self.error("a split of a subtree has no hyperplane")
+                neg = negated.get(node["h"])
+                if neg is None:
+                    neg = negated[node["h"]] = tuple(-c for c in h)
+                into["split"], into["pos"], into["neg"] = h, {}, {}
+                work.append((node["pos"], into["pos"], (*part, h)))
+                work.append((node["neg"], into["neg"], (*part, neg)))
+        return out
 
-    def tree(self, node: Mapping) -> dict:
+    def subtree(self, node: Mapping, k: int, leaves: Sequence[Region]) -> tuple[dict, Region]:
+        """A subtree (as :meth:`Walk.walk` built it, unit ``k`` split at its root) as JSON, and its first piece.
+
+        Each node is written once: a leaf as ``{"point": [...]}`` (its pieces in depth-first order),
+        a split cell as ``{"split": ..., "children": [[label, value, path, fresh, child], ...]}``:
+        per child its unit's activation, affine value and path constraints, and the constraints the
+        child's cell adds to this one.  The rest is derived again by :meth:`read_subtree`.
+        """
         if "piece" in node:
-            return {"piece": node["piece"]}
-        unit = node["unit"]
-        return {"unit": list(unit) if isinstance(unit, tuple) else unit, "cell": [self.ref(g) for g in node["cell"]],
-                "split": self.split(node["split"]), "children": [self.tree(c) for c in node["children"]]}
+            r = leaves[node["piece"]]
+            return {"point": [fmt(v) for v in r.point]}, r
+        children, first = [], None
+        for child in node["children"]:
+            doc, r = self.subtree(child, k + 1, leaves)
+            cell = r.constraints if "piece" in child else child["cell"]
+            value, path = r.steps[k]
+            children.append([self.label(r.pattern[k]), self.ref(value), self.refs(path),
+                             self.refs(cell[len(node["cell"]):]), doc])
+            first = first or r
+        assert first is not None  # a split has at least one child
+        return {"split": self.split(node["split"]), "children": children}, first
 
-    def read_tree(self, doc: Mapping, offset: int = 0) -> dict:
-        """A tree node back from JSON, its piece indices moved by ``offset``."""
-        if "piece" in doc:
-            return {"piece": int(doc["piece"]) + offset}
-        unit = doc["unit"]
-        return {"unit": tuple(unit) if isinstance(unit, list) else unit, "cell": self.read_affines(doc["cell"]),
-                "split": self.read_split(doc["split"]), "children": [self.read_tree(c, offset) for c in doc["children"]]}
+    def read_subtree(self, doc: Any, cell: Cell, walk: Walk, leaves: list[Region]) -> dict:
+        """The subtree below ``cell`` back from :meth:`subtree`'s JSON, appending its pieces to ``leaves``."""
+        if not isinstance(doc, Mapping):
+            raise self.error("a subtree node must be a JSON object")
+        if "point" in doc:
+            if cell.k != len(walk.units):
+                raise self.error(f"a subtree has a piece at unit {cell.k} of {len(walk.units)}")
+            point = tuple(self.rational(v) for v in doc["point"])
+            leaves.append(walk.leaf(Cell(cell.k, cell.constraints, point, cell.labels, cell.steps)))
+            return {"piece": len(leaves) - 1}
+        if cell.k >= len(walk.units):
+            raise self.error("a subtree splits a cell below the last unit")
+        children = []
+        for label, value, path, fresh, child in doc["children"]:
+            below = Cell(cell.k + 1, cell.constraints + self.read_affines(fresh), (), cell.labels + (self.read_label(label),),
+                         cell.steps + ((self.read_affine(value), self.read_affines(path)),))
+            children.append(self.read_subtree(child, below, walk, leaves))
+        return walk.node(cell, self.read_split(doc["split"]), children)
 
-    # --- cells and pieces -------------------------------------------------------------------------------------
+    # --- cells ------------------------------------------------------------------------------------------------
     def cell(self, cell: Cell) -> dict:
         return {"k": cell.k, "constraints": [self.ref(g) for g in cell.constraints],
                 "point": [fmt(v) for v in cell.point], "labels": [self.label(a) for a in cell.labels],
@@ -176,17 +239,6 @@ class Codec:
         if not (len(cell.labels) == len(cell.steps) == cell.k >= 0):
             raise self.error(f"a subtree at unit {cell.k} must carry {cell.k} labels and steps")
         return cell
-
-    def region(self, r: Region) -> dict:
-        return {"pattern": [self.label(a) for a in r.pattern], "constraints": [self.ref(g) for g in r.constraints],
-                "point": [fmt(v) for v in r.point], "outputs": [self.ref(a) for a in r.outputs],
-                "steps": self.steps(r.steps)}
-
-    def read_region(self, doc: Mapping, walk: Walk) -> Region:
-        point = tuple(self.rational(v) for v in doc["point"])
-        return Region(tuple(self.read_label(a) for a in doc["pattern"]), self.read_affines(doc["constraints"]), point,
-                      walk.space.x(point), tuple(self.read_affine(a) for a in doc["outputs"]),
-                      self.read_steps(doc["steps"]))
 
 
 def _network_doc(net: AnyNetwork) -> dict:
@@ -239,7 +291,8 @@ def _walk_of(doc: Mapping[str, Any]) -> tuple[Walk, Cell]:
 def walk_subtree(doc: Mapping[str, Any]) -> dict:
     """Walk one task's subtree in a fresh LP session: ``{"affines", "tree", "pieces", "lp_checks"}``.
 
-    Pieces are numbered from 0 in the subtree; ``affines`` is the table the rest refers to.
+    ``tree`` is :meth:`Codec.subtree`'s JSON, ``pieces`` the number of its pieces and ``affines``
+    the table the tree refers to.
 
     Pure: the same document gives the same answer.  With ``verify`` (the default) every piece is
     replayed in the exact simulator first (InternalError on a mismatch).  Bad input raises
@@ -253,7 +306,7 @@ def walk_subtree(doc: Mapping[str, Any]) -> dict:
         for r in leaves:
             check_point(walk.net, r.pattern, r.outputs, r.point, r.x)
     codec = Codec(walk.n)
-    encoded = {"tree": codec.tree(tree), "pieces": [codec.region(r) for r in leaves], "lp_checks": walk.oracle.checks}
+    encoded = {"tree": codec.subtree(tree, cell.k, leaves)[0], "pieces": len(leaves), "lp_checks": walk.oracle.checks}
     return {"affines": codec.table(), **encoded}
 
 
@@ -290,10 +343,12 @@ def distributed_walk(walk: Walk, leaves: list[Region], distribute: Distribute, w
     if len(results) != len(level):
         raise InternalError(f"{len(level)} subtree tasks gave {len(results)} answers")
     checks = walk.oracle.checks
-    for (_, slot), result in zip(level, results):
+    for (cell, slot), result in zip(level, results):
         codec = Codec(walk.n, InternalError, result["affines"])
-        slot.update(codec.read_tree(result["tree"], len(leaves)))
-        leaves.extend(codec.read_region(r, walk) for r in result["pieces"])
+        before = len(leaves)
+        slot.update(codec.read_subtree(result["tree"], cell, walk, leaves))
+        if len(leaves) - before != result["pieces"]:
+            raise InternalError(f"a subtree task reported {result['pieces']} pieces but sent {len(leaves) - before}")
         checks += int(result["lp_checks"])
     return top, checks
 
