@@ -5,9 +5,12 @@ broken variant would come out proved.
 """
 
 import json
+import re
+import sys
 
 import pytest
 
+from verisnn.claims import registry
 from verisnn.claims.registry import RunContext, discover, select
 from verisnn.claims.runner import run_task, tasks_for
 from verisnn.core.errors import InvalidInput
@@ -91,3 +94,75 @@ def test_parametric_claims_recheck_in_cvc5(cli):
     results = {x["claim"]: x for x in r.json["results"]}
     assert "z3 and cvc5" in results["C1-param"]["reason"]
     assert results["C9-param"]["verdict"] == "proved" and results["C9-param-signed"]["verdict"] == "refuted"
+
+
+# -- sources: every claim names the paper and theorem it checks (issue 13) ---------------------------------------
+
+PAPERS = ("arXiv 2308.08218", "arXiv 2609.11227")
+
+
+def test_every_claim_names_its_source():
+    """Every bundled claim has a one-line source naming a paper (or verisnn), also named in its module docstring.
+
+    A broken variant's source names the claim it breaks; the paper ids in a source appear in the module's docstring.
+    """
+    for c in CLAIMS:
+        assert c.source.strip() and "\n" not in c.source, c.id
+        assert any(p in c.source for p in PAPERS) or c.source.startswith("verisnn"), (c.id, c.source)
+        if c.broken_of:
+            assert c.source.startswith((f"broken variant of {c.broken_of} (", f"paired check of {c.broken_of} (")), \
+                (c.id, c.source)
+        doc = " ".join((sys.modules[c.module].__doc__ or "").split())
+        for paper in re.findall(r"\d{4}\.\d{5}", c.source):
+            assert paper in doc, f"{c.id}: the docstring of {c.file} does not name arXiv {paper}"
+
+
+def test_list_prints_sources(cli):
+    """`verisnn list` prints a source line per claim, and `--json` has a "source" key equal to the registry's."""
+    r = cli("list")
+    assert r.code == 0, r.err
+    sources = [line.strip().removeprefix("source: ") for line in r.out.splitlines() if line.startswith(" ")
+               and line.strip().startswith("source: ")]
+    assert sources == [c.source for c in CLAIMS]
+    doc = cli("list", "--json").json
+    assert {x["claim"]: x["source"] for x in doc} == {c.id: c.source for c in CLAIMS}
+
+
+def test_bundled_claim_without_source_is_rejected(tmp_path, monkeypatch):
+    """A claim in the bundled theorems/ without a source is bad input naming the claim and the file."""
+    bundled = tmp_path / "theorems"
+    bundled.mkdir()
+    (bundled / "nosource.py").write_text(
+        "from verisnn.claims.registry import claim\n"
+        "@claim('X1', expected='proved')\n"
+        "def x1(size, ctx):\n"
+        "    '''No source given.'''\n"
+    )
+    monkeypatch.setattr(registry, "DEFAULT_PATH", bundled)
+    with pytest.raises(InvalidInput, match=r'claim X1 in .*nosource\.py has no source: give @claim\(\.\.\., source="'):
+        discover()
+
+
+USER_CLAIM = ("from verisnn.claims.registry import claim\n"
+              "from verisnn.core.results import Result, Verdict\n"
+              "@claim('U5', expected='proved'{source})\n"
+              "def u5(size, ctx):\n"
+              "    '''Always proved.'''\n"
+              "    return Result('U5', Verdict.PROVED, 0.0, reason='trivially')\n")
+
+
+def test_user_claim_file_source_is_optional(tmp_path, cli):
+    """In a user's claim file (--path) the source defaults to the file; one given is shown; a bad one is exit 2."""
+    f = tmp_path / "mine.py"
+    f.write_text(USER_CLAIM.format(source=""))
+    doc = cli("list", "--path", f, "--json").json
+    assert doc[0]["source"] == f"user claim file {f}"
+    assert f"source: user claim file {f}" in cli("list", "--path", f).out
+    assert cli("prove", "--path", f, "-j", "1").code == 0
+    f.write_text(USER_CLAIM.format(source=", source='my notes, Lemma 2'"))
+    assert cli("list", "--path", f, "--json").json[0]["source"] == "my notes, Lemma 2"
+    for bad in ("''", "42", "'two\\nlines'"):
+        f.write_text(USER_CLAIM.format(source=f", source={bad}"))
+        r = cli("list", "--path", f)
+        assert r.code == 2, (bad, r.out, r.err)
+        assert len(r.err.strip().splitlines()) == 1 and "claim U5: source must be" in r.err, r.err

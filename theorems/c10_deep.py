@@ -37,6 +37,10 @@ from verisnn.claims.registry import RunContext, claim
 from verisnn.core.errors import InvalidInput
 from verisnn.core.results import Result
 
+DEEP_UPPER = "arXiv 2609.11227, Thm 7.1 (upper bound for deep networks)"
+FOLD = "arXiv 2609.11227, Lemma 7.1, Thm 7.2, Example 7.1 (multi-fold lower bound)"
+SHARED_DEEP = "arXiv 2609.11227, Lemma 7.2, Thm 7.3, Example C.1 (shared weights in every layer)"
+
 SHAPES = [[2, 3, 3], [3, 3, 3], [2, 4, 4, 4]]
 
 
@@ -64,7 +68,7 @@ def _label(shape: list[int]) -> str:
 
 
 # --- Thm 7.1 ----------------------------------------------------------------------------------------
-@claim("C10-deep-upper", expected="proved", sizes=[{"seeds": 2}], keys=["shape"])
+@claim("C10-deep-upper", expected="proved", sizes=[{"seeds": 2}], keys=["shape"], source=DEEP_UPPER)
 @guard
 def deep_upper(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Thm 7.1 (arXiv 2609.11227): a positive deep network has at most prod_l min((2^N_{l-1}-1)^N_l, sum_{k<N_{l-1}} C(N_l kappa, k)) regions."""
@@ -80,7 +84,9 @@ def deep_upper(size: Mapping[str, Any], ctx: RunContext) -> Result:
                  {"bounds": {_label(s): deep_upper_bound(s) for s in _shapes(size)}})
 
 
-@claim("C10-deep-first-layer", expected="refuted", broken_of="C10-deep-upper", sizes=[{"ms": [5, 5]}])
+@claim("C10-deep-first-layer", expected="refuted", broken_of="C10-deep-upper", sizes=[{"ms": [5, 5]}],
+       source=f"broken variant of C10-deep-upper (claims depth adds nothing, R <= the first layer's factor); "
+              f"C10-deep-upper: {DEEP_UPPER}")
 @guard
 def deep_upper_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: depth adds no regions, R <= the first layer's factor of Thm 7.1 alone (the fold network beats it on Q^2)."""
@@ -110,7 +116,7 @@ def _fold(size: Mapping[str, Any], ctx: RunContext, subject: str, shared: bool) 
     return judge(subject, size, runs, t0, getattr(ctx, "certificates", None))
 
 
-@claim("C10-fold", expected="proved", sizes=[{}], keys=["ms", "blocks"])
+@claim("C10-fold", expected="proved", sizes=[{}], keys=["ms", "blocks"], source=FOLD)
 @guard
 def fold(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Lemma 7.1, Thm 7.2, Example 7.1 (arXiv 2609.11227): L multi-fold (2, m_l, 2) blocks have exactly prod(m_l - 1) regions on the fold's slice.
@@ -121,7 +127,9 @@ def fold(size: Mapping[str, Any], ctx: RunContext) -> Result:
     return _fold(size, ctx, "C10-fold", shared=False)
 
 
-@claim("C10-fold-shared", expected="refuted", broken_of="C10-fold", sizes=[{"blocks": [[5, 5]]}], keys=["ms"])
+@claim("C10-fold-shared", expected="refuted", broken_of="C10-fold", sizes=[{"blocks": [[5, 5]]}], keys=["ms"],
+       source=f"broken variant of C10-fold (shares the weights per layer, which cannot fold by Lemma C.1); "
+              f"C10-fold: {FOLD}")
 @guard
 def fold_shared(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken (Lemma C.1): the same blocks with shared weights per layer also fold, giving prod(m_l - 1) regions."""
@@ -140,7 +148,7 @@ def _shared_runs(size: Mapping[str, Any], ctx: RunContext, bound: Any, what: str
     return runs
 
 
-@claim("C10-shared-deep", expected="proved", sizes=[{"seeds": 2, "search": 3}], keys=["shape"])
+@claim("C10-shared-deep", expected="proved", sizes=[{"seeds": 2, "search": 3}], keys=["shape"], source=SHARED_DEEP)
 @guard
 def shared_deep(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Lemma 7.2, Thm 7.3 (arXiv 2609.11227): shared weights in every layer => R <= [(N1+1)^d - N1^d] prod_{l>=2} C(N_{l-1}+N_l-1, N_l).
@@ -159,7 +167,9 @@ def shared_deep(size: Mapping[str, Any], ctx: RunContext) -> Result:
                  {"search": {"shape": shape, "best": best_count, "bound": bound, "history": history}})
 
 
-@claim("C10-shared-depth-free", expected="refuted", broken_of="C10-shared-deep", sizes=[{"seeds": 1, "shape": [3, 3, 3]}])
+@claim("C10-shared-depth-free", expected="refuted", broken_of="C10-shared-deep", sizes=[{"seeds": 1, "shape": [3, 3, 3]}],
+       source=f"broken variant of C10-shared-deep (claims depth adds nothing: Prop 6.4 for the first layer alone); "
+              f"C10-shared-deep: {SHARED_DEEP}")
 @guard
 def shared_deep_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: with shared weights depth adds nothing, R <= (N1+1)^d - N1^d (Prop 6.4 for the first layer alone)."""

@@ -42,6 +42,8 @@ from verisnn.claims.registry import RunContext, claim
 from verisnn.core.errors import InvalidInput
 from verisnn.core.results import Result
 
+SOURCE = "verisnn, on the open question of arXiv 2609.11227, Sec. 6.4 (the maximum of one unshared layer)"
+
 # the best networks found by search_max_regions, per number of inputs d
 BEST = {3: one_layer([[F(1, 16), F(3), F(2)], [F(7, 4), F(4), F(5, 4)]], [F(2), F(2)]),
         4: one_layer([[F(1), F(5, 2), F(4), F(9, 4)], [F(2), F(5), F(3, 4), F(1, 8)]], [F(2), F(7, 4)])}
@@ -86,7 +88,7 @@ def _rules_hold(rm: Any) -> bool:
     return len(pairs) == rm.count and all(tuple_allowed(lam, p) for p in pairs)
 
 
-@claim("C11-max", expected="proved", sizes=[{"d": 3, "search": 20}], limits={"d": (3, 4)})
+@claim("C11-max", expected="proved", sizes=[{"d": 3, "search": 20}], limits={"d": (3, 4)}, source=SOURCE)
 @guard
 def open_maximum(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Open question of arXiv 2609.11227 Sec. 6.4 (d = 3, m = 2, unshared): R_max(3, 2) = 21 (a certified 21-region network; nested-prefix bound).
@@ -101,7 +103,8 @@ def open_maximum(size: Mapping[str, Any], ctx: RunContext) -> Result:
     return judge("C11-max", size, runs, t0, getattr(ctx, "certificates", None), extra)
 
 
-@claim("C11-max-shared", expected="refuted", broken_of="C11-max", sizes=[{"d": 3, "search": 0}], limits={"d": (3, 4)})
+@claim("C11-max-shared", expected="refuted", broken_of="C11-max", sizes=[{"d": 3, "search": 0}], limits={"d": (3, 4)},
+       source=f"broken variant of C11-max (claims the shared maximum of Prop 6.4 is the maximum); C11-max: {SOURCE}")
 @guard
 def shared_is_max(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: sharing weights costs nothing, R_max(d, 2) equals the shared maximum (m+1)^d - m^d (19 for d = 3; Prop 6.4)."""

@@ -25,6 +25,8 @@ from verisnn.core.domain import Box
 from verisnn.core.results import Result, Verdict
 from verisnn.solvers import SolverOptions
 
+SOURCE = "arXiv 2308.08218, the firing time of one positive linear neuron"
+
 
 def subsets(d: int) -> list[tuple[int, ...]]:
     return [S for r in range(1, d + 1) for S in combinations(range(d), r)]
@@ -35,7 +37,8 @@ def random_weights(d: int, seed: int) -> tuple[list[Fraction], Fraction]:
     return [Fraction(rng.randint(1, 16), 4) for _ in range(d)], Fraction(rng.randint(1, 12), 4)
 
 
-@claim("C1", expected="proved", mode="instance", sizes=[{"d": 2, "seed": 0}, {"d": 3, "seed": 1}, {"d": 5, "seed": 2}])
+@claim("C1", expected="proved", mode="instance", sizes=[{"d": 2, "seed": 0}, {"d": 3, "seed": 1}, {"d": 5, "seed": 2}],
+       source=SOURCE)
 def formula_instances(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """One positive linear neuron equals min over S of (theta + sum_S w t)/W_S on a box (seeded weights)."""
     d = int(size.get("d", 3))
@@ -44,20 +47,20 @@ def formula_instances(size: Mapping[str, Any], ctx: RunContext) -> Result:
 
 
 @claim("C1-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}, {"d": 4}],
-       limits={"d": (1, 5)})
+       limits={"d": (1, 5)}, source=SOURCE)
 def formula_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """For EVERY w in (0, 4]^d and theta in (0, 4] and all real inputs: t_v = min-over-subsets (NRA)."""
     return min_formula_all_weights(int(size.get("d", 2)), (0, 4), (0, 4), options=SolverOptions.of(ctx))
 
 
 @claim("C1-param-signed", expected="refuted", mode="parametric", sizes=[{"d": 2}, {"d": 4}], broken_of="C1",
-       limits={"d": (1, 4)})
+       limits={"d": (1, 4)}, source=f"broken variant of C1 (drops positive weights); C1: {SOURCE}")
 def formula_parametric_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant: allow w in [-4, 4] (sum > 0); the min-over-subsets formula then fails."""
     return min_formula_all_weights(int(size.get("d", 2)), (0, 4), (0, 4), signed=True, options=SolverOptions.of(ctx))
 
 
-@claim("C1-sym", expected="proved", mode="symbolic", sizes=[{"d": 3}, {"d": 4}], limits={"d": (1, 5)})
+@claim("C1-sym", expected="proved", mode="symbolic", sizes=[{"d": 3}, {"d": 4}], limits={"d": (1, 5)}, source=SOURCE)
 def formula_symbolic(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """sympy derives t_S = (theta + sum_S w t)/W_S from P(t) = theta, and the exchange identity behind the min.
 

@@ -48,6 +48,8 @@ from verisnn.io import network_to_json
 from verisnn.semantics.simulate import realize
 from verisnn.solvers.lp import LPUndecided
 
+SOURCE = "arXiv 2308.08218, piecewise linearity of spiking networks"
+
 KERNELS: dict[str, Any] = {
     "linear": "linear",
     "box": {"name": "box", "delta": "2"},
@@ -107,7 +109,7 @@ SIZES = [
 ]
 
 
-@claim("C2", expected="proved", sizes=SIZES)
+@claim("C2", expected="proved", sizes=SIZES, source=SOURCE)
 def pwl_certificate(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """R(Phi) is PWL on the box: (pattern, polyhedron, affine map) pieces that cover it and match the network."""
     t0 = time.perf_counter()
@@ -129,7 +131,8 @@ def pwl_certificate(size: Mapping[str, Any], ctx: RunContext) -> Result:
 
 
 @claim("C2-one-piece", expected="refuted", broken_of="C2",
-       sizes=[{"widths": [2, 3, 1], "kernel": "box", "strata": False}])
+       sizes=[{"widths": [2, 3, 1], "kernel": "box", "strata": False}],
+       source=f"broken variant of C2 (strengthens PWL to one affine map on the box); C2: {SOURCE}")
 def one_piece(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: the network is affine on the whole box (one piece); two pieces with different maps refute it."""
     t0 = time.perf_counter()

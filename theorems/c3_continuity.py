@@ -29,20 +29,23 @@ from verisnn.core.model import Network, Neuron, Synapse
 from verisnn.core.results import Result
 from verisnn.solvers import SolverOptions
 
+SOURCE = "arXiv 2308.08218, continuity of positive linear networks"
+
 
 def _continuity(net: Network, hi: int, ctx: RunContext) -> Result:
     return check_property(net, "continuous", Box.uniform(0, hi, net.dimension), SolverOptions.of(ctx))
 
 
 @claim("C3", expected="proved", sizes=[{"widths": [2, 3, 1], "seed": 0}, {"widths": [2, 3, 3, 1], "seed": 1},
-                                        {"widths": [3, 4, 4, 4, 1], "seed": 2}])
+                                        {"widths": [3, 4, 4, 4, 1], "seed": 2}], source=SOURCE)
 def continuity_instances(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Positive weights + linear kernel => R continuous on [0, 4]^d (seeded instances, depth 1 to 4)."""
     net = positive_linear(size_widths(dict(size), [2, 3, 1]), int(size.get("seed", 0)))
     return _continuity(net, 4, ctx)
 
 
-@claim("C3-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}], limits={"d": (1, 4)})
+@claim("C3-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}], limits={"d": (1, 4)},
+       source=SOURCE)
 def continuity_parametric(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """For EVERY w in (0, 4]^d, theta in (0, 4]: |t(x) - t(y)| <= |x - y|_inf, hence t is continuous (NRA)."""
     return lipschitz_all_weights(int(size.get("d", 2)), (0, 4), (0, 4), L=1, options=SolverOptions.of(ctx))
@@ -60,13 +63,15 @@ def box_jump() -> Network:
     return Network(("x0", "x1", "x2"), (Neuron("v", Fraction(5, 2)),), syn, ("v",), kernel=box(2))
 
 
-@claim("C3-signed", expected="refuted", sizes=[{}], broken_of="C3")
+@claim("C3-signed", expected="refuted", sizes=[{}], broken_of="C3",
+       source=f"broken variant of C3 (drops positive weights); C3: {SOURCE}")
 def continuity_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant (signed weights): w = (1, -1, 1/2), theta = 1 is discontinuous on [0, 4]^3."""
     return _continuity(inhibition_jump(), 4, ctx)
 
 
-@claim("C3-box", expected="refuted", sizes=[{}], broken_of="C3")
+@claim("C3-box", expected="refuted", sizes=[{}], broken_of="C3",
+       source=f"broken variant of C3 (drops the linear kernel: box(2)); C3: {SOURCE}")
 def continuity_box(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant (finite kernel): positive weights with the box(2) kernel are discontinuous on [0, 4]^3."""
     return _continuity(box_jump(), 4, ctx)

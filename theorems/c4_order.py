@@ -29,6 +29,8 @@ from verisnn.core.model import Network, Reference, Synapse, layered
 from verisnn.core.results import Result
 from verisnn.solvers import SolverOptions
 
+SOURCE = "arXiv 2308.08218, order properties of positive linear networks"
+
 SIZES = [{"widths": [2, 3, 1], "seed": 0}, {"widths": [3, 3, 3, 1], "seed": 1}]
 
 
@@ -51,49 +53,53 @@ def with_reference(net: Network) -> Network:
                    net.references + (Reference("ref", Fraction(0)),), net.kernel)
 
 
-@claim("C4-monotone", expected="proved", sizes=SIZES)
+@claim("C4-monotone", expected="proved", sizes=SIZES, source=SOURCE)
 def monotone(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """x <= y (componentwise) => R(x) <= R(y) on [0, 4]^d for positive linear networks."""
     return _check(_instance(size), "monotone", ctx)
 
 
-@claim("C4-concave", expected="proved", sizes=SIZES)
+@claim("C4-concave", expected="proved", sizes=SIZES, source=SOURCE)
 def concave(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """R((x + y)/2) >= (R(x) + R(y))/2 on [0, 4]^d (midpoint concavity, exact for PWL maps)."""
     return _check(_instance(size), "concave", ctx)
 
 
-@claim("C4-lipschitz", expected="proved", sizes=SIZES)
+@claim("C4-lipschitz", expected="proved", sizes=SIZES, source=SOURCE)
 def lipschitz(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """|R(x) - R(y)|_inf <= |x - y|_inf on [0, 4]^d for positive linear networks."""
     return _check(_instance(size), "lipschitz=1", ctx)
 
 
-@claim("C4-translation", expected="proved", sizes=SIZES)
+@claim("C4-translation", expected="proved", sizes=SIZES, source=SOURCE)
 def translation(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Without references: R(x + c*1) = R(x) + c*1 whenever x and x + c*1 lie in [0, 4]^d."""
     return _check(_instance(size), "translation", ctx)
 
 
-@claim("C4-monotone-signed", expected="refuted", broken_of="C4-monotone")
+@claim("C4-monotone-signed", expected="refuted", broken_of="C4-monotone",
+       source=f"broken variant of C4-monotone (drops positive weights); C4-monotone: {SOURCE}")
 def monotone_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant: w = (2, -1) is decreasing in x1."""
     return _check(signed_neuron(), "monotone", ctx)
 
 
-@claim("C4-concave-signed", expected="refuted", broken_of="C4-concave")
+@claim("C4-concave-signed", expected="refuted", broken_of="C4-concave",
+       source=f"broken variant of C4-concave (drops positive weights); C4-concave: {SOURCE}")
 def concave_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant: w = (2, -1) is convex in x1."""
     return _check(signed_neuron(), "concave", ctx)
 
 
-@claim("C4-lipschitz-signed", expected="refuted", broken_of="C4-lipschitz")
+@claim("C4-lipschitz-signed", expected="refuted", broken_of="C4-lipschitz",
+       source=f"broken variant of C4-lipschitz (drops positive weights); C4-lipschitz: {SOURCE}")
 def lipschitz_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant: w = (2, -1) has slope 2 in x0 on one piece."""
     return _check(signed_neuron(), "lipschitz=1", ctx)
 
 
-@claim("C4-translation-reference", expected="refuted", broken_of="C4-translation")
+@claim("C4-translation-reference", expected="refuted", broken_of="C4-translation",
+       source=f"broken variant of C4-translation (drops 'no references'); C4-translation: {SOURCE}")
 def translation_reference(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant: a reference spike (a fixed time) breaks translation equivariance."""
     return _check(with_reference(_instance({"widths": [2, 3, 1], "seed": 0})), "translation", ctx)

@@ -28,6 +28,8 @@ from verisnn.core.numbers import fmt
 from verisnn.core.results import Result
 from verisnn.solvers import SolverOptions
 
+SOURCE = "arXiv 2308.08218, discontinuous spiking networks versus continuous ReLU networks"
+
 
 def inhibition_silence() -> Network:
     """The neuron of docs/model.md: w = (1, -1), theta = 1 fires at x0 + 1 when x1 >= x0 + 1, and is silent otherwise."""
@@ -41,14 +43,14 @@ def triangle_positive() -> Network:
     return Network(("x0", "x1", "x2"), (Neuron("v", Fraction(3, 2)),), syn, ("v",), kernel=triangle(1))
 
 
-@claim("C5", expected="witness found", sizes=[{}])
+@claim("C5", expected="witness found", sizes=[{}], source=SOURCE)
 def inhibition_witness(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """An inhibitory synapse makes R discontinuous: a witness on [0, 2]^2 (firing <-> silent)."""
     net = inhibition_silence()
     return check_property(net, "continuous", Box.uniform(0, 2, 2), SolverOptions.of(ctx))
 
 
-@claim("C5-finite-kernel", expected="witness found", sizes=[{}])
+@claim("C5-finite-kernel", expected="witness found", sizes=[{}], source=SOURCE)
 def finite_kernel_witness(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Positive weights with the triangle(1) kernel: R is discontinuous on [0, 3]^3 (finite jump)."""
     net = triangle_positive()
@@ -68,7 +70,8 @@ def relu_lipschitz(relu: ReluNetwork, L: Fraction, box: Box, ctx: RunContext) ->
     return check_property(relu, f"lipschitz={fmt(L)}", box, SolverOptions.of(ctx))
 
 
-@claim("C5-relu", expected="proved", sizes=[{"widths": [2, 8, 1], "seed": 0}, {"widths": [3, 4, 4, 2], "seed": 1}])
+@claim("C5-relu", expected="proved", sizes=[{"widths": [2, 8, 1], "seed": 0}, {"widths": [3, 4, 4, 2], "seed": 1}],
+       source=SOURCE)
 def relu_continuous(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """ReLU networks are continuous: Lipschitz with the product of layer norms on [-2, 2]^d (seeded instances)."""
     widths = list(size.get("widths", [2, 8, 1]))
@@ -76,7 +79,8 @@ def relu_continuous(size: Mapping[str, Any], ctx: RunContext) -> Result:
     return relu_lipschitz(relu, norm_product(relu), Box.uniform(-2, 2, widths[0]), ctx)
 
 
-@claim("C5-relu-tight", expected="refuted", sizes=[{}], broken_of="C5-relu")
+@claim("C5-relu-tight", expected="refuted", sizes=[{}], broken_of="C5-relu",
+       source=f"broken variant of C5-relu (strengthens the Lipschitz constant to 1); C5-relu: {SOURCE}")
 def relu_too_tight(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant: |x0 - x1| (examples/relu_small.json) is not 1-Lipschitz in l_inf (its constant is 2)."""
     relu = relu_network([([[1, -1], [-1, 1]], [0, 0]), ([[1, 1]], [0])])

@@ -27,19 +27,22 @@ from verisnn.claims.registry import RunContext, claim
 from verisnn.core.results import Result
 from verisnn.solvers import SolverOptions
 
+SOURCE = "an earlier version of arXiv 2308.08218: positive weight sums imply continuity (false)"
+
 DELTA = Fraction(1, 10**6)
 JUMP = Fraction(1)
 MIN_SUBSET_SUM = Fraction(1, 4)
 
 
-@claim("C6", expected="refuted", mode="parametric", sizes=[{"d": 3}], limits={"d": (2, 4)})
+@claim("C6", expected="refuted", mode="parametric", sizes=[{"d": 3}], limits={"d": (2, 4)}, source=SOURCE)
 def positive_sum_claim(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Earlier claim: every neuron's incoming weights sum > 0 => continuous. Search for a counterexample."""
     return search_jump(int(size.get("d", 3)), (-2, 2), (0, 2), signed=True, inputs=(0, 4), delta=DELTA, jump=JUMP,
                        min_subset_sum=MIN_SUBSET_SUM, options=SolverOptions.of(ctx))
 
 
-@claim("C6-positive", expected="proved", mode="parametric", sizes=[{"d": 2}], broken_of="C6", limits={"d": (2, 4)})
+@claim("C6-positive", expected="proved", mode="parametric", sizes=[{"d": 2}], broken_of="C6", limits={"d": (2, 4)},
+       source=f"paired check of C6 (all weights positive: no jump); C6: {SOURCE}")
 def positive_weights_search(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Paired check: with all weights positive (in [1/4, 2]) the same search finds no jump (unsat).
 

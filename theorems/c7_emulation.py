@@ -31,6 +31,8 @@ from verisnn.core.model import Network
 from verisnn.core.results import Result, Verdict
 from verisnn.solvers import SolverOptions
 
+SOURCE = "arXiv 2308.08218, emulation of ReLU networks by spiking networks of linear size"
+
 SIZES = [
     {"d": 2, "widths": [4], "outputs": 1, "seed": 0},
     {"d": 2, "widths": [8, 8], "outputs": 1, "seed": 1},
@@ -47,7 +49,7 @@ def _instance(size: Mapping[str, Any]) -> tuple[Any, Box]:
     return relu, Box.uniform(lo, hi, d)
 
 
-@claim("C7", expected="proved", sizes=SIZES)
+@claim("C7", expected="proved", sizes=SIZES, source=SOURCE)
 def emulation(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Every ReLU network Psi on a box B has a coded SNN Phi with R(Phi) = Psi on B, of size 2N+n neurons."""
     start = time.perf_counter()  # timing
@@ -74,7 +76,8 @@ def emulation(size: Mapping[str, Any], ctx: RunContext) -> Result:
 
 
 @claim("C7-outside-box", expected="refuted", broken_of="C7", sizes=[{"d": 2, "widths": [4], "seed": 0, "margin": "1/2"},
-                                                                    {"d": 2, "widths": [8, 8], "seed": 1, "margin": "1/2"}])
+                                                                    {"d": 2, "widths": [8, 8], "seed": 1, "margin": "1/2"}],
+       source=f"broken variant of C7 (drops the box the construction is built for); C7: {SOURCE}")
 def emulation_outside_box(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: the emulation built for B is claimed exact on B widened by a margin (a box too small for it)."""
     start = time.perf_counter()  # timing
@@ -98,7 +101,8 @@ def perturb(net: Network, index: int, amount: Fraction) -> Network:
 
 
 @claim("C7-perturbed", expected="refuted", broken_of="C7", sizes=[{"d": 2, "widths": [4], "seed": 0},
-                                                                  {"d": 2, "widths": [8, 8], "seed": 1}])
+                                                                  {"d": 2, "widths": [8, 8], "seed": 1}],
+       source=f"broken variant of C7 (perturbs one weight of the construction); C7: {SOURCE}")
 def emulation_perturbed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: one data weight of the emulation changed by 1/1000 is claimed still equal to Psi on B."""
     start = time.perf_counter()  # timing

@@ -28,6 +28,8 @@ from verisnn.core.model import Network, ReluLayer, ReluNetwork, layered
 from verisnn.core.results import Result, Verdict
 from verisnn.solvers import SolverOptions
 
+SOURCE = "arXiv 2308.08218, one-layer positive linear spiking networks as ReLU networks"
+
 SIZES = [{"d": 2, "m": 2, "seed": 0}, {"d": 3, "m": 2, "seed": 1}, {"d": 4, "m": 1, "seed": 2}]
 
 
@@ -64,14 +66,15 @@ def _run(cid: str, size: Mapping[str, Any], ctx: RunContext, perturb: bool) -> R
                   size, details=details)
 
 
-@claim("C8", expected="proved", sizes=SIZES)
+@claim("C8", expected="proved", sizes=SIZES, source=SOURCE)
 def relu_of_one_layer(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """A one-layer positive linear SNN equals a ReLU network of depth ceil(log2(2^d-1))+1, O(2^d) units/neuron."""
     return _run("C8", size, ctx, perturb=False)
 
 
 @claim("C8-perturbed", expected="refuted", broken_of="C8", sizes=[{"d": 2, "m": 2, "seed": 0},
-                                                                  {"d": 3, "m": 1, "seed": 1}])
+                                                                  {"d": 3, "m": 1, "seed": 1}],
+       source=f"broken variant of C8 (perturbs one weight of the ReLU network); C8: {SOURCE}")
 def relu_of_one_layer_perturbed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: the ReLU network with one first-layer weight changed by 1/1000 is claimed equal to the SNN."""
     return _run("C8-perturbed", size, ctx, perturb=True)

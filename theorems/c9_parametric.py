@@ -1,7 +1,8 @@
 """C9 (parametric): for EVERY positive weight vector, one neuron has exactly 2^d - 1 causal regions.
 
-Singh, Montúfar, Kutyniok, *Polyhedral Geometry of Time-to-First-Spike Neural Networks*, the
-region count of one neuron: with d inputs, weights ``w > 0`` and the linear kernel,
+Singh, Montúfar, Kutyniok, *Polyhedral Geometry of Time-to-First-Spike Neural Networks* (arXiv
+2609.11227), the region count of one neuron (also the linear regions of one spiking neuron in Singh,
+Fono, Kutyniok, arXiv 2308.08218): with d inputs, weights ``w > 0`` and the linear kernel,
 
     #{ S : the region {x : causal set of v at x = S} has interior } = 2^d - 1,
 
@@ -27,15 +28,19 @@ from verisnn.claims.registry import RunContext, claim
 from verisnn.core.results import Result
 from verisnn.solvers import SolverOptions
 
+SOURCE = ("arXiv 2609.11227, the 2^d - 1 causal regions of one neuron; arXiv 2308.08218, the linear regions "
+          "of one spiking neuron")
 
-@claim("C9-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}, {"d": 4}], limits={"d": (1, 5)})
+
+@claim("C9-param", expected="proved", mode="parametric", sizes=[{"d": 2}, {"d": 3}, {"d": 4}], limits={"d": (1, 5)},
+       source=SOURCE)
 def one_neuron_every_weight(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """For EVERY w in (0, 4]^d, theta in (0, 4]: one neuron has exactly 2^d - 1 causal regions (NRA)."""
     return causal_regions_all_weights(int(size.get("d", 2)), (0, 4), (0, 4), options=SolverOptions.of(ctx))
 
 
 @claim("C9-param-signed", expected="refuted", mode="parametric", sizes=[{"d": 2}, {"d": 4}], broken_of="C9-param",
-       limits={"d": (2, 4)})
+       limits={"d": (2, 4)}, source=f"broken variant of C9-param (drops positive weights); C9-param: {SOURCE}")
 def one_neuron_signed(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken variant: with a negative weight allowed (w in [-4, 4], sum > 0) a set of inputs can be unrealizable.
 

@@ -1,13 +1,16 @@
 """C9: exact counts of causal regions (and of ReLU activation regions).
 
-Singh, Montúfar, Kutyniok, *Polyhedral Geometry of Time-to-First-Spike Neural Networks*, and
-Singh, Fono, Kutyniok (arXiv 2308.08218): with positive weights and the linear kernel,
+Singh, Montúfar, Kutyniok, *Polyhedral Geometry of Time-to-First-Spike Neural Networks* (arXiv
+2609.11227), and Singh, Fono, Kutyniok (arXiv 2308.08218, the linear regions of one spiking neuron):
+with positive weights and the linear kernel,
 
 * one neuron with ``d`` inputs has exactly ``2^d - 1`` causal regions (a ReLU neuron at most 2);
-* ``m`` neurons sharing one weight vector with distinct thresholds: exactly ``(m+1)^d - m^d``;
+* ``m`` neurons sharing one weight vector with distinct thresholds: exactly ``(m+1)^d - m^d`` (Prop 6.4);
 * one layer, ``d = 2``: at most ``2m + 1``;
-* one layer: ``2^d - 1 <= R <= min(sum_{k<d} C(m kappa_d, k), (2^d - 1)^m)``, ``kappa_d = d(2^(d-1)-1)``;
-* a ReLU layer of ``m`` units on ``R^d``: at most ``sum_{j<=d} C(m, j)``.
+* one layer: ``2^d - 1 <= R <= min(sum_{k<d} C(m kappa_d, k), (2^d - 1)^m)``, ``kappa_d = d(2^(d-1)-1)``
+  (Prop 6.1, 6.2);
+* a ReLU layer of ``m`` units on ``R^d``: at most ``sum_{j<=d} C(m, j)`` (the paper's comparison; the
+  bound on the regions of a hyperplane arrangement).
 
 Counts are exact (:mod:`verisnn.analyses.regions`): the number of causal patterns realized on an open set
 of inputs, over all of ``Q^d`` (no box, so no region is lost at the border).  Every piece's
@@ -37,6 +40,13 @@ from verisnn.analyses.regions.verdicts import exact_count, guard, judge
 from verisnn.claims.registry import RunContext, claim
 from verisnn.core.model import Network, ReluNetwork, relu_network
 from verisnn.core.results import Result
+
+ONE_NEURON = ("arXiv 2609.11227, the 2^d - 1 causal regions of one neuron; arXiv 2308.08218, the linear regions "
+              "of one spiking neuron")
+SHARED = "arXiv 2609.11227, Prop 6.4 (one layer sharing one weight vector, distinct thresholds)"
+TWO_INPUTS = "arXiv 2609.11227, the 2m + 1 bound for one layer with d = 2 inputs"
+ONE_LAYER = "arXiv 2609.11227, Prop 6.1, Prop 6.2 (bounds for one layer)"
+RELU = "arXiv 2609.11227, the comparison with a ReLU layer (hyperplane-arrangement bound)"
 
 
 def _q(rng: random.Random, lo: int = 1, hi: int = 8) -> Fraction:
@@ -78,21 +88,22 @@ def _one_neuron(size: Mapping[str, Any], ctx: RunContext, subject: str, target: 
     return judge(subject, size, runs, t0, getattr(ctx, "certificates", None))
 
 
-@claim("C9", expected="proved", sizes=[{"d": 2}, {"d": 3}, {"d": 4}, {"d": 5}])
+@claim("C9", expected="proved", sizes=[{"d": 2}, {"d": 3}, {"d": 4}, {"d": 5}], source=ONE_NEURON)
 @guard
 def one_neuron(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """One neuron, d inputs, positive weights, linear kernel: exactly 2^d - 1 causal regions on Q^d; a ReLU neuron has <= 2."""
     return _one_neuron(size, ctx, "C9", lambda d: 2 ** d - 1)
 
 
-@claim("C9-one-neuron-large", expected="proved", sizes=[{"d": 6, "seeds": 1}], default=False)
+@claim("C9-one-neuron-large", expected="proved", sizes=[{"d": 6, "seeds": 1}], default=False, source=ONE_NEURON)
 @guard
 def one_neuron_large(size: Mapping[str, Any], ctx: RunContext) -> Result:
-    """One neuron with d = 6 inputs: exactly 2^6 - 1 = 63 causal regions (a few seconds)."""
+    """One neuron with d = 6 inputs: exactly 2^6 - 1 = 63 causal regions on Q^6 (about a minute: 33,000 LP questions)."""
     return _one_neuron(size, ctx, "C9-one-neuron-large", lambda d: 2 ** d - 1)
 
 
-@claim("C9-one-neuron-2^d", expected="refuted", broken_of="C9", sizes=[{"d": 3, "seeds": 1}])
+@claim("C9-one-neuron-2^d", expected="refuted", broken_of="C9", sizes=[{"d": 3, "seeds": 1}],
+       source=f"broken variant of C9 (strengthens the count to 2^d, the empty set included); C9: {ONE_NEURON}")
 @guard
 def one_neuron_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: one neuron with d inputs has 2^d causal regions (the empty causal set never fires)."""
@@ -113,14 +124,15 @@ def _shared(size: Mapping[str, Any], ctx: RunContext, subject: str, target: Any)
 
 
 @claim("C9-shared", expected="proved",
-       sizes=[{"d": 2, "m": 3}, {"d": 3, "m": 2}, {"d": 3, "m": 3}, {"d": 4, "m": 2}, {"d": 4, "m": 3}])
+       sizes=[{"d": 2, "m": 3}, {"d": 3, "m": 2}, {"d": 3, "m": 3}, {"d": 4, "m": 2}, {"d": 4, "m": 3}], source=SHARED)
 @guard
 def shared(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """m neurons sharing one positive weight vector (distinct thresholds), d inputs: exactly (m+1)^d - m^d regions."""
     return _shared(size, ctx, "C9-shared", lambda d, m: (m + 1) ** d - m ** d)
 
 
-@claim("C9-shared-product", expected="refuted", broken_of="C9-shared", sizes=[{"d": 3, "m": 2}])
+@claim("C9-shared-product", expected="refuted", broken_of="C9-shared", sizes=[{"d": 3, "m": 2}],
+       source=f"broken variant of C9-shared (claims the product (2^d - 1)^m); C9-shared: {SHARED}")
 @guard
 def shared_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: shared weights give every combination of per-neuron regions, (2^d - 1)^m."""
@@ -128,7 +140,7 @@ def shared_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
 
 
 # --- one layer ------------------------------------------------------------------------------------------
-@claim("C9-d2", expected="proved", sizes=[{"m": 2}, {"m": 3}, {"m": 4}])
+@claim("C9-d2", expected="proved", sizes=[{"m": 2}, {"m": 3}, {"m": 4}], source=TWO_INPUTS)
 @guard
 def two_inputs(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """One layer, d = 2 inputs, m neurons (positive weights, linear kernel): at most 2m + 1 causal regions."""
@@ -141,7 +153,8 @@ def two_inputs(size: Mapping[str, Any], ctx: RunContext) -> Result:
     return judge("C9-d2", size, runs, t0, getattr(ctx, "certificates", None))
 
 
-@claim("C9-d2-2m", expected="refuted", broken_of="C9-d2", sizes=[{"m": 1}, {"m": 2}])
+@claim("C9-d2-2m", expected="refuted", broken_of="C9-d2", sizes=[{"m": 1}, {"m": 2}],
+       source=f"broken variant of C9-d2 (strengthens the bound to 2m); C9-d2: {TWO_INPUTS}")
 @guard
 def two_inputs_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: one layer with d = 2 has at most 2m regions (seeded search finds 2m + 1)."""
@@ -156,7 +169,8 @@ def two_inputs_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     return judge("C9-d2-2m", size, runs, t0, getattr(ctx, "certificates", None))
 
 
-@claim("C9-one-layer", expected="proved", sizes=[{"d": 2, "m": 3}, {"d": 3, "m": 2}, {"d": 3, "m": 3}])
+@claim("C9-one-layer", expected="proved", sizes=[{"d": 2, "m": 3}, {"d": 3, "m": 2}, {"d": 3, "m": 3}],
+       source=ONE_LAYER)
 @guard
 def one_layer_bound(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """One layer (positive, linear): 2^d - 1 <= R <= min(sum_{k<d} C(m kappa_d, k), (2^d-1)^m), kappa_d = d(2^(d-1)-1)."""
@@ -170,7 +184,8 @@ def one_layer_bound(size: Mapping[str, Any], ctx: RunContext) -> Result:
     return judge("C9-one-layer", size, runs, t0, getattr(ctx, "certificates", None))
 
 
-@claim("C9-one-layer-lower", expected="refuted", broken_of="C9-one-layer", sizes=[{"d": 2, "m": 2}])
+@claim("C9-one-layer-lower", expected="refuted", broken_of="C9-one-layer", sizes=[{"d": 2, "m": 2}],
+       source=f"broken variant of C9-one-layer (strengthens the lower bound to 2^d + m); C9-one-layer: {ONE_LAYER}")
 @guard
 def one_layer_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: the lower bound without the -1, R >= 2^d + m (a single seeded layer has fewer)."""
@@ -197,14 +212,15 @@ def _relu(size: Mapping[str, Any], ctx: RunContext, subject: str, bound: Any) ->
     return judge(subject, size, runs, t0, getattr(ctx, "certificates", None))
 
 
-@claim("C9-relu", expected="proved", sizes=[{"d": 2, "m": 3}, {"d": 2, "m": 5}, {"d": 3, "m": 4}])
+@claim("C9-relu", expected="proved", sizes=[{"d": 2, "m": 3}, {"d": 2, "m": 5}, {"d": 3, "m": 4}], source=RELU)
 @guard
 def relu_layer(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """A ReLU layer of m units on Q^d has at most sum_{j<=d} C(m, j) activation regions."""
     return _relu(size, ctx, "C9-relu", relu_layer_bound)
 
 
-@claim("C9-relu-strict", expected="refuted", broken_of="C9-relu", sizes=[{"d": 2, "m": 3}])
+@claim("C9-relu-strict", expected="refuted", broken_of="C9-relu", sizes=[{"d": 2, "m": 3}],
+       source=f"broken variant of C9-relu (drops the j = d term of the bound); C9-relu: {RELU}")
 @guard
 def relu_layer_broken(size: Mapping[str, Any], ctx: RunContext) -> Result:
     """Broken: a ReLU layer has at most sum_{j<d} C(m, j) regions (the j = d term dropped)."""

@@ -3,9 +3,10 @@
 A claim module is any ``*.py`` file in a claims directory (``theorems/`` by default) whose name
 does not start with ``_``.  It declares claims with the :func:`claim` decorator::
 
-    @claim("C4", expected="proved", mode="instance", sizes=[{"d": 2, "widths": [3, 1]}])
+    @claim("C4", expected="proved", mode="instance", sizes=[{"d": 2, "widths": [3, 1]}],
+           source="arXiv 2308.08218, order properties of positive linear networks")
     def order_properties(size: dict, ctx: RunContext) -> Result:
-        '''Positive weights + linear kernel => R is nondecreasing, concave, ... (Singh et al., Thm 2).'''
+        '''Positive weights + linear kernel => R is nondecreasing, concave, ...'''
         ...
 
 The function receives one size (a dict from ``sizes``, or the user's ``--size``) and a
@@ -13,6 +14,12 @@ The function receives one size (a dict from ``sizes``, or the user's ``--size``)
 hypothesis dropped, or the property strengthened) is declared the same way with ``broken_of=``
 set to the id of the claim it breaks and ``expected="refuted"``; the tests run both, so no
 claim can pass vacuously.  The runner compares each verdict with ``expected``.
+
+``source`` names where the statement comes from (paper, theorem number; a broken variant names the
+claim it breaks, the hypothesis it drops and the original's source); the module docstring names the
+same paper.  It is required for the bundled ``theorems/``: :func:`discover` rejects a bundled claim
+without one.  A user's claim file (``--path``) may leave it out; such a claim's source is then
+``user claim file <path>``.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import inspect
 import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +69,8 @@ class Claim:
     module: str = ""
     limits: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # per-key integer ranges of sizes
     keys: tuple[str, ...] = ()  # size keys it reads: declared, and found in its code by keys_read
-    source: str = ""  # the file that declares it
+    file: str = ""  # the file that declares it
+    source: str = ""  # where the statement comes from: paper and theorem number (see the module docstring)
 
     @property
     def size_keys(self) -> frozenset[str]:
@@ -90,10 +98,13 @@ def claim(
     default: bool = True,
     limits: Mapping[str, tuple[int, int]] | None = None,
     keys: Sequence[str] = (),
+    source: str | None = None,
 ) -> Callable[[Callable[[Mapping[str, Any], RunContext], Result]], Callable[[Mapping[str, Any], RunContext], Result]]:
     """Register a claim (see the module docstring)."""
     if expected not in EXPECTED:
         raise ValueError(f"expected must be one of {sorted(EXPECTED)}, got {expected!r}")
+    if source is not None and (not isinstance(source, str) or not source.strip() or "\n" in source):
+        raise ValueError(f"claim {id}: source must be a non-empty one-line string (paper, theorem), got {source!r}")
 
     def decorate(fn: Callable[[Mapping[str, Any], RunContext], Result]) -> Callable[[Mapping[str, Any], RunContext], Result]:
         doc = (fn.__doc__ or "").strip()
@@ -101,7 +112,7 @@ def claim(
         _REGISTRY.append(
             Claim(id, fn, EXPECTED[expected], mode, tuple(dict(s) for s in sizes), title, doc, broken_of, default,
                   fn.__module__, dict(limits or {}), tuple(sorted(set(keys) | keys_read(fn))),
-                  fn.__code__.co_filename)
+                  fn.__code__.co_filename, (source or "").strip())
         )
         return fn
 
@@ -193,7 +204,23 @@ def discover(paths: Sequence[str | Path] = ()) -> list[Claim]:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise InvalidInput(f"duplicate claim ids: {', '.join(dupes)}")
-    return sorted(loaded, key=lambda c: _sort_key(c.id))
+    return sorted((_with_source(c) for c in loaded), key=lambda c: _sort_key(c.id))
+
+
+def _with_source(c: Claim) -> Claim:
+    """``c`` with its source: required in the bundled ``theorems/``, defaulted in a user's claim file."""
+    if c.source:
+        return c
+    if _bundled(c.file):
+        raise InvalidInput(f"claim {c.id} in {c.file} has no source: give @claim(..., source=\"<paper>, <theorem>\")")
+    return replace(c, source=f"user claim file {c.file}")
+
+
+def _bundled(file: str) -> bool:
+    try:
+        return Path(file).resolve().is_relative_to(DEFAULT_PATH.resolve())
+    except OSError:
+        return False
 
 
 def _default_root() -> Path:

@@ -141,11 +141,12 @@ def prove_command(claims, paths, size_text, options: SolverOptions, jobs, includ
 @path_option
 @json_option
 def list_command(paths, as_json) -> None:
-    """List the claims with their modes, default sizes and expected verdicts."""
+    """List the claims with their modes, default sizes, expected verdicts and sources (paper, theorem)."""
     found = discover(paths)
     if as_json:
         echo_json([{"claim": c.id, "title": c.title, "mode": c.mode, "expected": str(c.expected),
-                    "sizes": list(c.sizes), "default": c.default, "broken_of": c.broken_of} for c in found])
+                    "sizes": list(c.sizes), "default": c.default, "broken_of": c.broken_of, "source": c.source}
+                   for c in found])
         return
     width = max((len(c.id) for c in found), default=4) + 2
     for c in found:
@@ -153,4 +154,5 @@ def list_command(paths, as_json) -> None:
         tag = "" if c.default else " (not in the default table)"
         click.echo(f"{c.id:<{width}} {c.mode:<10} expected {c.expected!s:<8} sizes {sizes}{tag}")
         click.echo(f"{'':<{width}} {c.title}")
+        click.echo(f"{'':<{width}} source: {c.source}")
 
