@@ -53,7 +53,7 @@ def run_task(claim: Claim, size: Mapping[str, Any], ctx: RunContext) -> Result:
     except InternalError:
         raise
     except VerisnnError as exc:
-        where = f" in {claim.source}" if claim.source else ""
+        where = f" in {claim.file}" if claim.file else ""
         raise InvalidInput(f"claim {claim.id}{where}: {exc}") from None
     except (MemoryError, RecursionError) as exc:
         return Result(claim.id, Verdict.UNKNOWN, time.perf_counter() - t0, reason=f"{type(exc).__name__}: {exc}",
