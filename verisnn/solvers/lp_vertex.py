@@ -27,7 +27,7 @@ from verisnn.core.polyhedra import Farkas, check_farkas
 from verisnn.core.polytope import Polytope, integer_row, scaled_row
 from verisnn.solvers.lp_highs import HighsSession, _ByIdentity
 
-_MEMO = 4096  # remembered prefix cuts per stack level
+_MEMO = 256  # remembered prefix cuts per stack level (each holds a polytope: memory)
 
 
 def box_bounds(base: Sequence[Affine], n: int) -> tuple[list[Fraction], list[Fraction]] | None:
