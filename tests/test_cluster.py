@@ -266,13 +266,19 @@ def _region_networks():
             "relu-ties": (relu, "-1:1")}
 
 
-def _in_process(docs):
-    """Walk every subtree task here, through its JSON text both ways (what a worker would receive and send)."""
+def _in_process(docs, answer):
+    """Walk every subtree task here, last first, through its JSON text both ways (what a worker gets and sends)."""
     import json
 
     from verisnn.analyses.regions.subtrees import walk_subtree
 
-    return [json.loads(json.dumps(walk_subtree(json.loads(json.dumps(doc))))) for doc in docs]
+    queue = list(enumerate(docs))
+    total = len(queue)
+    while queue:
+        i, doc = queue.pop()
+        for more in answer(i, json.loads(json.dumps(walk_subtree(json.loads(json.dumps(doc)))))):
+            queue.append((total, more))
+            total += 1
 
 
 def _region_doc(rm) -> dict:
@@ -283,7 +289,7 @@ def _region_doc(rm) -> dict:
 
 @pytest.mark.parametrize("name", ["positive", "signed", "relu-ties"])
 def test_subtrees_merged_equal_the_serial_walk(name, monkeypatch):
-    """Any frontier, the subtrees walked from their JSON tasks: the same pieces, tree and certificate as serially."""
+    """Any frontier, any task length, subtrees walked from JSON in any order: the serial pieces, tree and certificate."""
     import json
 
     from verisnn.analyses.regions import certificate, enumerate_regions, walk
@@ -296,9 +302,10 @@ def test_subtrees_merged_equal_the_serial_walk(name, monkeypatch):
     monkeypatch.setattr(walk, "_perturb", lambda *a: ties.append(1) or real(*a))
     serial = enumerate_regions(net, box)
     assert ties or name != "relu-ties"  # the per-node generator is exercised
-    for width in (1, 3, 1000):
-        got = enumerate_regions(net, box, distribute=_in_process, frontier=width)
+    for width, seconds in ((1, None), (3, None), (1000, None), (1, 0), (3, 0)):  # 0 s: every task splits one cell
+        got = enumerate_regions(net, box, distribute=_in_process, frontier=width, task_seconds=seconds)
         assert got.regions == serial.regions and got.verified
+        assert [r.steps for r in got.regions] == [r.steps for r in serial.regions]  # not compared by ==
         assert _region_doc(got) == _region_doc(serial)
         assert json.dumps(certificate(got)) == json.dumps(certificate(serial))
 
@@ -361,15 +368,15 @@ def test_regions_worker_killed_mid_run_gives_the_same_map(scheduler):
                     killed.append(busy[0])
                 time.sleep(0.01)
 
-        def distribute_and_kill(docs):
+        def distribute_and_kill(docs, answer):
             killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
             killer.start()
             try:
-                return distribute(docs)
+                distribute(docs, answer)
             finally:
                 killer.join()
 
-        got = enumerate_regions(net, box, distribute=distribute_and_kill, frontier=width)
+        got = enumerate_regions(net, box, distribute=distribute_and_kill, frontier=width, task_seconds=0.5)
         assert killed, "no worker was busy during the run"
         spy.wait_for_workers(2, timeout=60)
     assert got.regions == serial.regions
@@ -396,7 +403,7 @@ def test_bad_subtree_task_on_a_worker_is_bad_input(scheduler):
     bad = {"format": SUBTREE_FORMAT, "network": {"format": "verisnn.snn/1", "inputs": "nope"}, "domain": None,
            "lp": "vertex", "timeout": 10, "seed": 0, "affines": [], "cell": {}}
     with cluster.subtree_walker(scheduler, 1) as (distribute, _), pytest.raises(InvalidInput, match="on a worker"):
-        distribute([bad])
+        distribute([bad], lambda i, result: [])
 
 
 BAD_INPUT_CLAIM = textwrap.dedent("""

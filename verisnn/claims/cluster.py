@@ -312,8 +312,8 @@ def _lemma_result(value: Any, lemma: Lemma) -> Result:
 
 
 # --- region enumeration: one task per subtree of the split tree -------------------------------------------------
-#: frontier cells per worker: enough for Dask to balance subtrees of very different sizes
-SUBTREES_PER_WORKER = 32
+#: frontier cells per worker thread to start with; large subtrees are split further while they are walked
+SUBTREES_PER_WORKER = 4
 
 
 @contextmanager
@@ -321,19 +321,38 @@ def subtree_walker(scheduler: str, jobs: int) -> Iterator[tuple[Distribute, int]
     """``(distribute, frontier)`` for :func:`~verisnn.analyses.regions.enumerate_regions` on a Dask cluster.
 
     ``distribute`` runs every subtree task (:func:`~verisnn.analyses.regions.subtrees.subtree_task`)
-    on the cluster and returns the answers in task order; ``frontier`` asks for
-    :data:`SUBTREES_PER_WORKER` subtrees per worker thread.  A task whose input is bad raises
-    :class:`InvalidInput`, an internal error :class:`InternalError`; an undecided LP question or a
-    task whose workers kept dying raises :class:`LPUndecided` (the count is then unknown).
+    on the cluster, hands each answer back as it arrives and submits the tasks the answer asks
+    for; ``frontier`` asks for :data:`SUBTREES_PER_WORKER` subtrees per worker thread.  A task
+    whose input is bad raises :class:`InvalidInput`, an internal error :class:`InternalError`; an
+    undecided LP question or a task whose workers kept dying raises :class:`LPUndecided` (the
+    count is then unknown).  An error cancels the other tasks.
     """
+    distributed = _distributed()
     with connect(scheduler, jobs) as client:
         threads = max(1, sum(client.nthreads().values()))
 
-        def distribute(tasks: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-            answers: dict[int, Mapping[str, Any]] = {}
-            for i, value in stream(client, subtree_task, [(task,) for task in tasks]):
-                answers[i] = _subtree_answer(value)  # an error stops the run: the other tasks are cancelled
-            return [answers[i] for i in range(len(tasks))]
+        def distribute(tasks: Sequence[Mapping[str, Any]],
+                       answer: Callable[[int, Mapping[str, Any]], Sequence[Mapping[str, Any]]]) -> None:
+            index: dict[Any, int] = {}
+            running = distributed.as_completed()
+
+            def submit(doc: Mapping[str, Any]) -> None:
+                future = client.submit(subtree_task, doc, retries=RETRIES, pure=False)
+                index[future] = len(index)
+                running.add(future)
+
+            for doc in tasks:
+                submit(doc)
+            try:
+                for future in running:
+                    try:
+                        value = future.result()
+                    except distributed.KilledWorker as exc:
+                        value = exc
+                    for doc in answer(index[future], _subtree_answer(value)):
+                        submit(doc)
+            finally:
+                client.cancel(list(index))
 
         yield distribute, SUBTREES_PER_WORKER * threads
 

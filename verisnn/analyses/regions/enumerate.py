@@ -27,7 +27,7 @@ from typing import Any
 from verisnn.analyses.regions.lp import LP_BACKENDS, open_lp
 from verisnn.analyses.regions.maps import AnyNetwork, Region, RegionMap
 from verisnn.analyses.regions.space import Space, domain_space
-from verisnn.analyses.regions.subtrees import Distribute, distributed_walk
+from verisnn.analyses.regions.subtrees import TASK_SECONDS, Distribute, distributed_walk
 from verisnn.analyses.regions.walk import Walk
 from verisnn.core.domain import Box
 from verisnn.core.model import ReluNetwork
@@ -38,7 +38,8 @@ from verisnn.solvers.lp import LPUndecided
 def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, verify: bool = True,
                       prove_cover: bool = False, timeout: float = 60.0, seed: int = 0,
                       deadline: float | None = None, lp: str = LP_BACKENDS[0], solver: Any = None,
-                      distribute: Distribute | None = None, frontier: int = 1) -> RegionMap:
+                      distribute: Distribute | None = None, frontier: int = 1,
+                      task_seconds: float | None = TASK_SECONDS) -> RegionMap:
     """All causal (or activation) regions of ``net`` on ``domain`` (a Box, a Space, or None = ``Q^d``).
 
     ``verify`` replays every piece's interior point in the exact simulator; ``prove_cover`` also
@@ -50,9 +51,10 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
     returned map keeps the split tree (``RegionMap.tree``) that a certificate is written from.
 
     ``distribute`` (see :func:`verisnn.analyses.regions.subtrees.distributed_walk`) walks the
-    subtrees below a frontier of at least ``frontier`` cells elsewhere, e.g. on a Dask cluster, and
-    each subtree's pieces are replayed where it was walked; the map is the one of the walk in this
-    process (docs/cluster.md says for which LP backends).
+    subtrees below a frontier of at least ``frontier`` cells elsewhere, e.g. on a Dask cluster,
+    each task for about ``task_seconds`` before it leaves the rest of its subtree to new tasks,
+    and each subtree's pieces are replayed where it was walked; the map is the one of the walk in
+    this process (docs/cluster.md says for which LP backends).
     """
     start = time.monotonic()
     space = domain_space(net, domain)
@@ -63,7 +65,8 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
         tree = walker.walk(walker.root(), leaves)
         checks = oracle.checks
     else:  # the tasks replay their own pieces (with verify) before they answer
-        tree, checks = distributed_walk(walker, leaves, distribute, frontier, lp=lp, timeout=timeout, verify=verify)
+        tree, checks = distributed_walk(walker, leaves, distribute, frontier, lp=lp, timeout=timeout, verify=verify,
+                                        seconds=task_seconds)
     result = RegionMap(net, space, tuple(leaves), time.monotonic() - start, checks, tree=tree)
     if verify:
         result = result.verify() if distribute is None else replace(result, verified=True)

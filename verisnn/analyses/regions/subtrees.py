@@ -1,14 +1,16 @@
-"""The split tree in parts: a frontier walked here, the subtrees below it walked elsewhere, merged in order.
+"""The split tree in parts: a frontier split here, the subtrees below it walked elsewhere, merged in order.
 
 :func:`distributed_walk` splits the cells of the tree level by level, in this process, until a
 level has at least ``frontier`` cells (or every unit is processed).  Each cell of that level
 becomes one task, a plain JSON document (:func:`subtree_task`): the network in its file format,
 the domain, the LP backend, the seed and the cell (unit index ``k``, constraints, interior point,
 and per processed unit its activation, affine value and path constraints), exact rationals as
-text.  :func:`walk_subtree` walks one task's subtree in a fresh LP session and returns its
-pieces and its part of the tree as JSON; it is pure, so a task run twice (a worker died) gives
-the same document.  The driver puts the parts back in the frontier's left-to-right order, which
-is the serial depth-first order, renumbering the pieces.
+text.  :func:`walk_subtree` walks one task's subtree depth-first in a fresh LP session, for
+about :data:`TASK_SECONDS`; the cells it has not split by then come back as *holes*, and each
+hole becomes a new task.  So a large subtree is spread over the workers while it is walked, and
+no task runs much longer than that.  Tasks are pure: a task run twice (a worker died) may leave
+its holes elsewhere, but describes the same subtree.  The driver puts every answer in its place
+and numbers the pieces in depth-first order at the end, as the serial walk does.
 
 The map equals the serial walk's when every node's answers depend only on the node (see
 :class:`~verisnn.analyses.regions.walk.Walk`): true for the ``vertex`` LP backend on a box,
@@ -17,6 +19,7 @@ whose points and emptiness answers are functions of the question; see docs/clust
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -36,8 +39,14 @@ from verisnn.semantics.simulate import Activation
 #: the task document's format tag
 SUBTREE_FORMAT = "verisnn.subtree/1"
 
-#: ``run(tasks) -> results``: the result document of every task document, in the same order
-Distribute = Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]]
+#: about how long one task walks before it leaves the rest of its subtree to new tasks (seconds)
+TASK_SECONDS = 2.0
+
+#: ``distribute(tasks, answer)`` runs every task document and calls ``answer(i, result)`` with the
+#: result of task ``i`` (in any order); ``answer`` returns new task documents, numbered on from the
+#: last ones, which ``distribute`` runs too.  It returns when every task has been answered.
+Distribute = Callable[[Sequence[Mapping[str, Any]], Callable[[int, Mapping[str, Any]], Sequence[Mapping[str, Any]]]],
+                      None]
 
 
 class Codec:
@@ -53,7 +62,7 @@ class Codec:
     def __init__(self, n: int, error: type[Exception] = InvalidInput, table: Any = None) -> None:
         self.n, self.error = n, error
         self._table: list[Affine] = []
-        self._by_id: dict[int, int] = {}
+        self._by_id: dict[int, tuple[int, Affine]] = {}
         self._by_value: dict[tuple[int, ...], int] = {}
         self._negated: dict[int, Affine] = {}  # -table[k] by k, for split trees
         if table is not None:
@@ -79,12 +88,14 @@ class Codec:
         """The index of ``a`` in the table being built (None for None)."""
         if a is None:
             return None
-        k = self._by_id.get(id(a))
-        if k is None:  # by value: integers hash much faster than Fractions
-            k = self._by_value.setdefault(tuple(x for c in a for x in (c.numerator, c.denominator)), len(self._table))
-            if k == len(self._table):
-                self._table.append(a)
-            self._by_id[id(a)] = k
+        seen = self._by_id.get(id(a))
+        if seen is not None:
+            return seen[0]
+        # by value: integers hash much faster than Fractions
+        k = self._by_value.setdefault(tuple(x for c in a for x in (c.numerator, c.denominator)), len(self._table))
+        if k == len(self._table):
+            self._table.append(a)
+        self._by_id[id(a)] = (k, a)  # keeps ``a`` alive, so its id is not given to another tuple
         return k
 
     def refs(self, affines: Sequence[Affine]) -> list[int | None]:
@@ -180,45 +191,37 @@ class Codec:
                 work.append((node["neg"], into["neg"], (*part, neg)))
         return out
 
-    def subtree(self, node: Mapping, k: int, leaves: Sequence[Region]) -> tuple[dict, Region]:
-        """A subtree (as :meth:`Walk.walk` built it, unit ``k`` split at its root) as JSON, and its first piece.
+    def child(self, parent: Cell, child: Cell, doc: dict) -> list:
+        """One child of a split cell: its unit's activation, affine value and path, the constraints it adds, its node."""
+        value, path = child.steps[-1]
+        return [self.label(child.labels[-1]), self.ref(value), self.refs(path),
+                self.refs(child.constraints[len(parent.constraints):]), doc]
 
-        Each node is written once: a leaf as ``{"point": [...]}`` (its pieces in depth-first order),
-        a split cell as ``{"split": ..., "children": [[label, value, path, fresh, child], ...]}``:
-        per child its unit's activation, affine value and path constraints, and the constraints the
-        child's cell adds to this one.  The rest is derived again by :meth:`read_subtree`.
+    def read_subtree(self, doc: Any, cell: Cell, walk: Walk, holes: list[tuple[Cell, dict]]) -> dict:
+        """The subtree below ``cell`` back from a task's JSON (see :func:`walk_subtree`).
+
+        Leaves become ``{"piece": Region}`` (numbered later, by :func:`number_pieces`); each hole
+        becomes an empty node, listed in ``holes`` with its cell, for another task to fill.
         """
-        if "piece" in node:
-            r = leaves[node["piece"]]
-            return {"point": [fmt(v) for v in r.point]}, r
-        children, first = [], None
-        for child in node["children"]:
-            doc, r = self.subtree(child, k + 1, leaves)
-            cell = r.constraints if "piece" in child else child["cell"]
-            value, path = r.steps[k]
-            children.append([self.label(r.pattern[k]), self.ref(value), self.refs(path),
-                             self.refs(cell[len(node["cell"]):]), doc])
-            first = first or r
-        assert first is not None  # a split has at least one child
-        return {"split": self.split(node["split"]), "children": children}, first
-
-    def read_subtree(self, doc: Any, cell: Cell, walk: Walk, leaves: list[Region]) -> dict:
-        """The subtree below ``cell`` back from :meth:`subtree`'s JSON, appending its pieces to ``leaves``."""
         if not isinstance(doc, Mapping):
             raise self.error("a subtree node must be a JSON object")
         if "point" in doc:
+            point = tuple(self.rational(v) for v in doc["point"])
+            here = Cell(cell.k, cell.constraints, point, cell.labels, cell.steps)
+            if "hole" in doc:
+                slot: dict = {}
+                holes.append((here, slot))
+                return slot
             if cell.k != len(walk.units):
                 raise self.error(f"a subtree has a piece at unit {cell.k} of {len(walk.units)}")
-            point = tuple(self.rational(v) for v in doc["point"])
-            leaves.append(walk.leaf(Cell(cell.k, cell.constraints, point, cell.labels, cell.steps)))
-            return {"piece": len(leaves) - 1}
+            return {"piece": walk.leaf(here)}
         if cell.k >= len(walk.units):
             raise self.error("a subtree splits a cell below the last unit")
         children = []
         for label, value, path, fresh, child in doc["children"]:
             below = Cell(cell.k + 1, cell.constraints + self.read_affines(fresh), (), cell.labels + (self.read_label(label),),
                          cell.steps + ((self.read_affine(value), self.read_affines(path)),))
-            children.append(self.read_subtree(child, below, walk, leaves))
+            children.append(self.read_subtree(child, below, walk, holes))
         return walk.node(cell, self.read_split(doc["split"]), children)
 
     # --- cells ------------------------------------------------------------------------------------------------
@@ -251,10 +254,12 @@ def _network(doc: Any) -> AnyNetwork:
     return network_from_json(doc)
 
 
-def subtree_task(walk: Walk, cell: Cell, lp: str, timeout: float | None, verify: bool = True) -> dict:
+def subtree_task(walk: Walk, cell: Cell, lp: str, timeout: float | None, verify: bool = True,
+                 seconds: float | None = TASK_SECONDS) -> dict:
     """The JSON task of the subtree below ``cell`` (the domain must be a box or all of ``Q^d``).
 
-    With ``verify`` the task replays each of its pieces in the exact simulator before it answers.
+    With ``verify`` the task replays each of its pieces in the exact simulator before it answers;
+    after ``seconds`` it leaves the cells it has not split to other tasks (see :func:`walk_subtree`).
     """
     box = walk.space.box
     if box is None and walk.space.bounds:
@@ -263,7 +268,7 @@ def subtree_task(walk: Walk, cell: Cell, lp: str, timeout: float | None, verify:
     encoded = codec.cell(cell)
     return {"format": SUBTREE_FORMAT, "network": _network_doc(walk.net),
             "domain": None if box is None else box.to_json(), "lp": lp, "timeout": timeout, "seed": walk.seed,
-            "verify": verify, "affines": codec.table(), "cell": encoded}
+            "verify": verify, "seconds": seconds, "affines": codec.table(), "cell": encoded}
 
 
 def _walk_of(doc: Mapping[str, Any]) -> tuple[Walk, Cell]:
@@ -289,25 +294,63 @@ def _walk_of(doc: Mapping[str, Any]) -> tuple[Walk, Cell]:
 
 
 def walk_subtree(doc: Mapping[str, Any]) -> dict:
-    """Walk one task's subtree in a fresh LP session: ``{"affines", "tree", "pieces", "lp_checks"}``.
+    """Walk one task's subtree in a fresh LP session: ``{"affines", "tree", "pieces", "holes", "lp_checks"}``.
 
-    ``tree`` is :meth:`Codec.subtree`'s JSON, ``pieces`` the number of its pieces and ``affines``
-    the table the tree refers to.
+    The tree is JSON with each node written once: a piece as ``{"point": [...]}``, a split cell as
+    ``{"split": ..., "children": [[label, value, path, fresh, child], ...]}`` (per child its
+    unit's activation, affine value and path constraints, and the constraints the child's cell
+    adds to this one), and a cell left for another task as ``{"hole": 1, "point": [...]}``.
+    ``affines`` is the table the tree refers to.  The task splits its own cell, then walks on
+    depth-first until ``seconds`` (of the document; None: no limit) have passed; the cells it
+    has not split by then are holes.  Where the holes fall depends on the clock, the subtree they
+    describe does not.
 
-    Pure: the same document gives the same answer.  With ``verify`` (the default) every piece is
-    replayed in the exact simulator first (InternalError on a mismatch).  Bad input raises
-    InvalidInput, an undecided LP question :class:`~verisnn.solvers.lp.LPUndecided`.
+    With ``verify`` (the default) every piece is replayed in the exact simulator (InternalError on
+    a mismatch).  Bad input raises InvalidInput, an undecided LP question
+    :class:`~verisnn.solvers.lp.LPUndecided`.
     """
     walk, cell = _walk_of(doc)
+    seconds = doc.get("seconds")
+    stop = None if seconds is None else time.monotonic() + float(seconds)
     walk.oracle.push(cell.constraints)
-    leaves: list[Region] = []
-    tree = walk.walk(cell, leaves)
-    if doc.get("verify", True):
-        for r in leaves:
-            check_point(walk.net, r.pattern, r.outputs, r.point, r.x)
     codec = Codec(walk.n)
-    encoded = {"tree": codec.subtree(tree, cell.k, leaves)[0], "pieces": len(leaves), "lp_checks": walk.oracle.checks}
-    return {"affines": codec.table(), **encoded}
+    count = {"pieces": 0, "holes": 0}
+    tree = _walk_json(walk, codec, cell, bool(doc.get("verify", True)), stop, count, root=True)
+    return {"affines": codec.table(), "tree": tree, **count, "lp_checks": walk.oracle.checks}
+
+
+def _walk_json(walk: Walk, codec: Codec, cell: Cell, verify: bool, stop: float | None, count: dict,
+               root: bool = False) -> dict:
+    """:meth:`Walk.walk` below ``cell``, written as :func:`walk_subtree`'s JSON as it goes."""
+    point = [fmt(v) for v in cell.point]
+    if cell.k == len(walk.units):
+        if verify:
+            r = walk.leaf(cell)
+            check_point(walk.net, r.pattern, r.outputs, r.point, r.x)
+        count["pieces"] += 1
+        return {"point": point}
+    if not root and stop is not None and time.monotonic() > stop:
+        count["holes"] += 1
+        return {"hole": 1, "point": point}
+    tree, children = walk.split(cell)
+    entries = []
+    for child in children:
+        walk.oracle.push(child.constraints[len(cell.constraints):])
+        entries.append(codec.child(cell, child, _walk_json(walk, codec, child, verify, stop, count)))
+        walk.oracle.pop()
+    return {"split": codec.split(tree), "children": entries}
+
+
+def number_pieces(tree: dict, leaves: list[Region]) -> None:
+    """Number the ``{"piece": Region}`` leaves of ``tree`` in depth-first order, appending the regions to ``leaves``."""
+    work = [tree]
+    while work:
+        node = work.pop()
+        if "piece" in node:
+            leaves.append(node["piece"])
+            node["piece"] = len(leaves) - 1
+        else:
+            work.extend(reversed(node["children"]))
 
 
 def frontier(walk: Walk, width: int) -> tuple[dict, list[tuple[Cell, dict]]]:
@@ -332,25 +375,40 @@ def frontier(walk: Walk, width: int) -> tuple[dict, list[tuple[Cell, dict]]]:
 
 
 def distributed_walk(walk: Walk, leaves: list[Region], distribute: Distribute, width: int, lp: str,
-                     timeout: float | None, verify: bool = True) -> tuple[dict, int]:
+                     timeout: float | None, verify: bool = True, seconds: float | None = TASK_SECONDS,
+                     ) -> tuple[dict, int]:
     """The whole tree, its subtrees below a frontier of ``width`` cells walked by ``distribute``; (tree, LP checks).
 
-    Appends the pieces to ``leaves`` in depth-first order, as :meth:`Walk.walk` does; with
-    ``verify`` every task has replayed its pieces.
+    Every task walks for about ``seconds`` and leaves the rest of its subtree as holes, which
+    become new tasks (so a large subtree is spread over the workers while it is walked).  The
+    answers are put back in their places, and the pieces are numbered in depth-first order and
+    appended to ``leaves``, as :meth:`Walk.walk` does.  With ``verify`` every task has replayed
+    its pieces.
     """
     top, level = frontier(walk, max(1, width))
-    results = list(distribute([subtree_task(walk, cell, lp, timeout, verify) for cell, _ in level]))
-    if len(results) != len(level):
-        raise InternalError(f"{len(level)} subtree tasks gave {len(results)} answers")
-    checks = walk.oracle.checks
-    for (cell, slot), result in zip(level, results):
+    slots = [slot for _, slot in level]
+    checks = [walk.oracle.checks]
+
+    def task(cell: Cell) -> dict:
+        return subtree_task(walk, cell, lp, timeout, verify, seconds)
+
+    def answer(i: int, result: Mapping[str, Any]) -> list[dict]:
         codec = Codec(walk.n, InternalError, result["affines"])
-        before = len(leaves)
-        slot.update(codec.read_subtree(result["tree"], cell, walk, leaves))
-        if len(leaves) - before != result["pieces"]:
-            raise InternalError(f"a subtree task reported {result['pieces']} pieces but sent {len(leaves) - before}")
-        checks += int(result["lp_checks"])
-    return top, checks
+        holes: list[tuple[Cell, dict]] = []
+        slots[i].update(codec.read_subtree(result["tree"], level_cells[i], walk, holes))
+        if len(holes) != result["holes"]:
+            raise InternalError(f"a subtree task reported {result['holes']} holes but sent {len(holes)}")
+        checks[0] += int(result["lp_checks"])
+        for cell, slot in holes:
+            level_cells.append(cell)
+            slots.append(slot)
+        return [task(cell) for cell, _ in holes]
+
+    level_cells = [cell for cell, _ in level]
+    distribute([task(cell) for cell in level_cells], answer)
+    number_pieces(top, leaves)
+    return top, checks[0]
 
 
-__all__ = ["SUBTREE_FORMAT", "Codec", "Distribute", "distributed_walk", "frontier", "subtree_task", "walk_subtree"]
+__all__ = ["SUBTREE_FORMAT", "TASK_SECONDS", "Codec", "Distribute", "distributed_walk", "frontier", "number_pieces",
+           "subtree_task", "walk_subtree"]
