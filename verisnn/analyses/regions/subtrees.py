@@ -147,30 +147,29 @@ class Codec:
     # --- split trees ------------------------------------------------------------------------------------------
     # A split node's part is the list of signed hyperplanes on the way from the split's root (``h``
     # going to "pos", ``-h`` to "neg"); an empty part is that list, written as ``{"empty": 1}``.
+    # The part is kept as a chain ``(h, negative, rest)`` back to the root (None), so a deep split
+    # costs one step per node; it is spelled out only at an empty part.
     def split(self, root: Mapping) -> dict:
         """One cell's split tree (:meth:`Walk.split`) as JSON, iteratively (split trees can be deep)."""
         out: dict = {}
-        work: list[tuple[Mapping, dict, tuple]] = [(root, out, ())]
+        work: list[tuple[Mapping, dict, Any]] = [(root, out, None)]
         while work:
             node, into, part = work.pop()
             if "child" in node:
                 into["child"] = node["child"]
             elif "empty" in node:
-                empty = node["empty"]
-                derived = len(empty) == len(part) and all(a is b or a == b for a, b in zip(empty, part))
-                into["empty"] = 1 if derived else self.refs(empty)
+                into["empty"] = 1 if _is_part(node["empty"], part) else self.refs(node["empty"])
             else:
                 h = node["split"]
                 into["h"], into["pos"], into["neg"] = self.ref(h), {}, {}
-                work.append((node["pos"], into["pos"], (*part, h)))
-                work.append((node["neg"], into["neg"], (*part, tuple(-c for c in h))))
+                work.append((node["pos"], into["pos"], (h, False, part)))
+                work.append((node["neg"], into["neg"], (h, True, part)))
         return out
 
     def read_split(self, doc: Any) -> dict:
         """A split tree back from :meth:`split`'s JSON (the same nested dicts :meth:`Walk.split` builds)."""
         out: dict = {}
-        negated = self._negated
-        work: list[tuple[Any, dict, tuple]] = [(doc, out, ())]
+        work: list[tuple[Any, dict, Any]] = [(doc, out, None)]
         while work:
             node, into, part = work.pop()
             if not isinstance(node, Mapping):
@@ -178,17 +177,30 @@ class Codec:
             if "child" in node:
                 into["child"] = int(node["child"])
             elif "empty" in node:
-                into["empty"] = list(part) if node["empty"] == 1 else list(self.read_affines(node["empty"]))
+                into["empty"] = self._part(part) if node["empty"] == 1 else list(self.read_affines(node["empty"]))
             else:
-                h = self.read_affine(node["h"])
+                k = node["h"]
+                h = self.read_affine(k)
                 if h is None:
                     raise self.error("a split of a subtree has no hyperplane")
-                neg = negated.get(node["h"])
-                if neg is None:
-                    neg = negated[node["h"]] = tuple(-c for c in h)
                 into["split"], into["pos"], into["neg"] = h, {}, {}
-                work.append((node["pos"], into["pos"], (*part, h)))
-                work.append((node["neg"], into["neg"], (*part, neg)))
+                work.append((node["pos"], into["pos"], (k, False, part)))
+                work.append((node["neg"], into["neg"], (k, True, part)))
+        return out
+
+    def _part(self, part: Any) -> list[Affine]:
+        """The signed hyperplanes of a chain of table indices, from the split's root."""
+        out: list[Affine] = []
+        while part is not None:
+            k, negative, part = part
+            if negative:
+                neg = self._negated.get(k)
+                if neg is None:
+                    neg = self._negated[k] = tuple(-c for c in self._table[k])
+                out.append(neg)
+            else:
+                out.append(self._table[k])
+        out.reverse()
         return out
 
     def child(self, parent: Cell, child: Cell, doc: dict) -> list:
@@ -242,6 +254,20 @@ class Codec:
         if not (len(cell.labels) == len(cell.steps) == cell.k >= 0):
             raise self.error(f"a subtree at unit {cell.k} must carry {cell.k} labels and steps")
         return cell
+
+
+def _is_part(empty: Sequence[Affine], part: Any) -> bool:
+    """True when ``empty`` is the chain ``part`` of signed hyperplanes (see :meth:`Codec.split`)."""
+    i = len(empty) - 1
+    while part is not None:
+        h, negative, part = part
+        if i < 0:
+            return False
+        g = empty[i]
+        if not (all(a == -b for a, b in zip(g, h)) if negative else (g is h or g == h)):
+            return False
+        i -= 1
+    return i == -1
 
 
 def _network_doc(net: AnyNetwork) -> dict:
