@@ -24,7 +24,7 @@ import logging
 import re
 import socket
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -321,8 +321,8 @@ def subtree_walker(scheduler: str, jobs: int) -> Iterator[tuple[Distribute, int]
     """``(distribute, frontier)`` for :func:`~verisnn.analyses.regions.enumerate_regions` on a Dask cluster.
 
     ``distribute`` runs every subtree task (:func:`~verisnn.analyses.regions.subtrees.subtree_task`)
-    on the cluster, hands each answer back as it arrives and submits the tasks the answer asks
-    for; ``frontier`` asks for :data:`SUBTREES_PER_WORKER` subtrees per worker thread.  A task
+    on the cluster, hands each answer back as it arrives and submits each task the answer
+    yields at once; ``frontier`` asks for :data:`SUBTREES_PER_WORKER` subtrees per worker thread.  A task
     whose input is bad raises :class:`InvalidInput`, an internal error :class:`InternalError`; an
     undecided LP question or a task whose workers kept dying raises :class:`LPUndecided` (the
     count is then unknown).  An error cancels the other tasks.
@@ -332,7 +332,7 @@ def subtree_walker(scheduler: str, jobs: int) -> Iterator[tuple[Distribute, int]
         threads = max(1, sum(client.nthreads().values()))
 
         def distribute(tasks: Sequence[Mapping[str, Any]],
-                       answer: Callable[[int, Mapping[str, Any]], Sequence[Mapping[str, Any]]]) -> None:
+                       answer: Callable[[int, Mapping[str, Any]], Iterable[Mapping[str, Any]]]) -> None:
             index: dict[Any, int] = {}
             running = distributed.as_completed()
 

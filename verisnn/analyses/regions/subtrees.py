@@ -20,7 +20,7 @@ whose points and emptiness answers are functions of the question; see docs/clust
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -43,9 +43,10 @@ SUBTREE_FORMAT = "verisnn.subtree/1"
 TASK_SECONDS = 2.0
 
 #: ``distribute(tasks, answer)`` runs every task document and calls ``answer(i, result)`` with the
-#: result of task ``i`` (in any order); ``answer`` returns new task documents, numbered on from the
-#: last ones, which ``distribute`` runs too.  It returns when every task has been answered.
-Distribute = Callable[[Sequence[Mapping[str, Any]], Callable[[int, Mapping[str, Any]], Sequence[Mapping[str, Any]]]],
+#: result of task ``i`` (in any order); ``answer`` yields new task documents, numbered on from the
+#: last ones, which ``distribute`` sends out as they are yielded and runs too.  It returns when
+#: every task has been answered.
+Distribute = Callable[[Sequence[Mapping[str, Any]], Callable[[int, Mapping[str, Any]], Iterable[Mapping[str, Any]]]],
                       None]
 
 
@@ -328,8 +329,9 @@ def walk_subtree(doc: Mapping[str, Any]) -> dict:
     adds to this one), and a cell left for another task as ``{"hole": 1, "point": [...]}``.
     ``affines`` is the table the tree refers to.  The task splits its own cell, then walks on
     depth-first until ``seconds`` (of the document; None: no limit) have passed; the cells it
-    has not split by then are holes.  Where the holes fall depends on the clock, the subtree they
-    describe does not.
+    has not split by then are holes; ``holes`` lists their cells, each as the ``affines`` and
+    ``cell`` of a task document, in depth-first order.  Where the holes fall depends on the
+    clock, the subtree they describe does not.
 
     With ``verify`` (the default) every piece is replayed in the exact simulator (InternalError on
     a mismatch).  Bad input raises InvalidInput, an undecided LP question
@@ -340,7 +342,7 @@ def walk_subtree(doc: Mapping[str, Any]) -> dict:
     stop = None if seconds is None else time.monotonic() + float(seconds)
     walk.oracle.push(cell.constraints)
     codec = Codec(walk.n)
-    count = {"pieces": 0, "holes": 0}
+    count: dict = {"pieces": 0, "holes": []}
     tree = _walk_json(walk, codec, cell, bool(doc.get("verify", True)), stop, count, root=True)
     return {"affines": codec.table(), "tree": tree, **count, "lp_checks": walk.oracle.checks}
 
@@ -356,7 +358,9 @@ def _walk_json(walk: Walk, codec: Codec, cell: Cell, verify: bool, stop: float |
         count["pieces"] += 1
         return {"point": point}
     if not root and stop is not None and time.monotonic() > stop:
-        count["holes"] += 1
+        own = Codec(walk.n)  # the hole's cell as a task's, so that the driver can send it on at once
+        encoded = own.cell(cell)
+        count["holes"].append({"affines": own.table(), "cell": encoded})
         return {"hole": 1, "point": point}
     tree, children = walk.split(cell)
     entries = []
@@ -412,26 +416,25 @@ def distributed_walk(walk: Walk, leaves: list[Region], distribute: Distribute, w
     its pieces.
     """
     top, level = frontier(walk, max(1, width))
+    cells = [cell for cell, _ in level]
     slots = [slot for _, slot in level]
     checks = [walk.oracle.checks]
+    tasks = [subtree_task(walk, cell, lp, timeout, verify, seconds) for cell in cells]
 
-    def task(cell: Cell) -> dict:
-        return subtree_task(walk, cell, lp, timeout, verify, seconds)
-
-    def answer(i: int, result: Mapping[str, Any]) -> list[dict]:
+    def answer(i: int, result: Mapping[str, Any]) -> Iterator[dict]:
+        """The holes of task ``i`` as new tasks first (they go out at once), then its subtree in its place."""
+        for hole in result["holes"]:
+            yield {**tasks[0], "affines": hole["affines"], "cell": hole["cell"]}
         codec = Codec(walk.n, InternalError, result["affines"])
         holes: list[tuple[Cell, dict]] = []
-        slots[i].update(codec.read_subtree(result["tree"], level_cells[i], walk, holes))
-        if len(holes) != result["holes"]:
-            raise InternalError(f"a subtree task reported {result['holes']} holes but sent {len(holes)}")
+        slots[i].update(codec.read_subtree(result["tree"], cells[i], walk, holes))
+        if len(holes) != len(result["holes"]):
+            raise InternalError(f"a subtree task sent {len(result['holes'])} holes but its tree has {len(holes)}")
         checks[0] += int(result["lp_checks"])
-        for cell, slot in holes:
-            level_cells.append(cell)
-            slots.append(slot)
-        return [task(cell) for cell, _ in holes]
+        cells.extend(cell for cell, _ in holes)  # task numbers go on in the order of the holes
+        slots.extend(slot for _, slot in holes)
 
-    level_cells = [cell for cell, _ in level]
-    distribute([task(cell) for cell in level_cells], answer)
+    distribute(tasks, answer)
     number_pieces(top, leaves)
     return top, checks[0]
 
