@@ -308,6 +308,9 @@ def test_subtrees_merged_equal_the_serial_walk(name, monkeypatch):
         assert [r.steps for r in got.regions] == [r.steps for r in serial.regions]  # not compared by ==
         assert _region_doc(got) == _region_doc(serial)
         assert json.dumps(certificate(got)) == json.dumps(certificate(serial))
+    bare = enumerate_regions(net, box, distribute=_in_process, frontier=3, task_seconds=0, keep_tree=False)
+    assert bare.tree is None and [r.steps for r in bare.regions] == [r.steps for r in serial.regions]
+    assert _region_doc(bare) == _region_doc(serial)  # without split trees sent: the same map
 
 
 def test_perturbation_depends_on_the_node_only():

@@ -333,12 +333,14 @@ def subtree_walker(scheduler: str, jobs: int) -> Iterator[tuple[Distribute, int]
 
         def distribute(tasks: Sequence[Mapping[str, Any]],
                        answer: Callable[[int, Mapping[str, Any]], Iterable[Mapping[str, Any]]]) -> None:
-            index: dict[Any, int] = {}
+            index: dict[Any, int] = {}  # the tasks not answered yet, by their number
             running = distributed.as_completed()
+            submitted = [0]
 
             def submit(doc: Mapping[str, Any]) -> None:
                 future = client.submit(subtree_task, doc, retries=RETRIES, pure=False)
-                index[future] = len(index)
+                index[future] = submitted[0]
+                submitted[0] += 1
                 running.add(future)
 
             for doc in tasks:
@@ -349,8 +351,9 @@ def subtree_walker(scheduler: str, jobs: int) -> Iterator[tuple[Distribute, int]
                         value = future.result()
                     except distributed.KilledWorker as exc:
                         value = exc
-                    for doc in answer(index[future], _subtree_answer(value)):
+                    for doc in answer(index.pop(future), _subtree_answer(value)):
                         submit(doc)
+                    future.release()  # its answer is merged: the cluster may forget it
             finally:
                 client.cancel(list(index))
 

@@ -39,7 +39,7 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
                       prove_cover: bool = False, timeout: float = 60.0, seed: int = 0,
                       deadline: float | None = None, lp: str = LP_BACKENDS[0], solver: Any = None,
                       distribute: Distribute | None = None, frontier: int = 1,
-                      task_seconds: float | None = TASK_SECONDS) -> RegionMap:
+                      task_seconds: float | None = TASK_SECONDS, keep_tree: bool = True) -> RegionMap:
     """All causal (or activation) regions of ``net`` on ``domain`` (a Box, a Space, or None = ``Q^d``).
 
     ``verify`` replays every piece's interior point in the exact simulator; ``prove_cover`` also
@@ -54,7 +54,9 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
     subtrees below a frontier of at least ``frontier`` cells elsewhere, e.g. on a Dask cluster,
     each task for about ``task_seconds`` before it leaves the rest of its subtree to new tasks,
     and each subtree's pieces are replayed where it was walked; the map is the one of the walk in
-    this process (docs/cluster.md says for which LP backends).
+    this process (docs/cluster.md says for which LP backends).  Without ``keep_tree`` the map
+    has no split tree (no certificate can be written from it), and the subtree tasks do not
+    send theirs.
     """
     start = time.monotonic()
     space = domain_space(net, domain)
@@ -66,8 +68,8 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
         checks = oracle.checks
     else:  # the tasks replay their own pieces (with verify) before they answer
         tree, checks = distributed_walk(walker, leaves, distribute, frontier, lp=lp, timeout=timeout, verify=verify,
-                                        seconds=task_seconds)
-    result = RegionMap(net, space, tuple(leaves), time.monotonic() - start, checks, tree=tree)
+                                        seconds=task_seconds, splits=keep_tree)
+    result = RegionMap(net, space, tuple(leaves), time.monotonic() - start, checks, tree=tree if keep_tree else None)
     if verify:
         result = result.verify() if distribute is None else replace(result, verified=True)
     if prove_cover:

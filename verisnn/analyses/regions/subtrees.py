@@ -235,7 +235,8 @@ class Codec:
             below = Cell(cell.k + 1, cell.constraints + self.read_affines(fresh), (), cell.labels + (self.read_label(label),),
                          cell.steps + ((self.read_affine(value), self.read_affines(path)),))
             children.append(self.read_subtree(child, below, walk, holes))
-        return walk.node(cell, self.read_split(doc["split"]), children)
+        split = doc["split"]
+        return walk.node(cell, None if split is None else self.read_split(split), children)
 
     # --- cells ------------------------------------------------------------------------------------------------
     def cell(self, cell: Cell) -> dict:
@@ -282,11 +283,13 @@ def _network(doc: Any) -> AnyNetwork:
 
 
 def subtree_task(walk: Walk, cell: Cell, lp: str, timeout: float | None, verify: bool = True,
-                 seconds: float | None = TASK_SECONDS) -> dict:
+                 seconds: float | None = TASK_SECONDS, splits: bool = True) -> dict:
     """The JSON task of the subtree below ``cell`` (the domain must be a box or all of ``Q^d``).
 
     With ``verify`` the task replays each of its pieces in the exact simulator before it answers;
     after ``seconds`` it leaves the cells it has not split to other tasks (see :func:`walk_subtree`).
+    Without ``splits`` it sends no split trees (``"split": null``): only the pieces and the
+    tree's shape come back, enough for the map without a certificate.
     """
     box = walk.space.box
     if box is None and walk.space.bounds:
@@ -295,7 +298,7 @@ def subtree_task(walk: Walk, cell: Cell, lp: str, timeout: float | None, verify:
     encoded = codec.cell(cell)
     return {"format": SUBTREE_FORMAT, "network": _network_doc(walk.net),
             "domain": None if box is None else box.to_json(), "lp": lp, "timeout": timeout, "seed": walk.seed,
-            "verify": verify, "seconds": seconds, "affines": codec.table(), "cell": encoded}
+            "verify": verify, "seconds": seconds, "splits": splits, "affines": codec.table(), "cell": encoded}
 
 
 def _walk_of(doc: Mapping[str, Any]) -> tuple[Walk, Cell]:
@@ -342,9 +345,10 @@ def walk_subtree(doc: Mapping[str, Any]) -> dict:
     stop = None if seconds is None else time.monotonic() + float(seconds)
     walk.oracle.push(cell.constraints)
     codec = Codec(walk.n)
-    count: dict = {"pieces": 0, "holes": []}
+    count: dict = {"pieces": 0, "holes": [], "splits": bool(doc.get("splits", True))}
     tree = _walk_json(walk, codec, cell, bool(doc.get("verify", True)), stop, count, root=True)
-    return {"affines": codec.table(), "tree": tree, **count, "lp_checks": walk.oracle.checks}
+    return {"affines": codec.table(), "tree": tree, "pieces": count["pieces"], "holes": count["holes"],
+            "lp_checks": walk.oracle.checks}
 
 
 def _walk_json(walk: Walk, codec: Codec, cell: Cell, verify: bool, stop: float | None, count: dict,
@@ -368,7 +372,7 @@ def _walk_json(walk: Walk, codec: Codec, cell: Cell, verify: bool, stop: float |
         walk.oracle.push(child.constraints[len(cell.constraints):])
         entries.append(codec.child(cell, child, _walk_json(walk, codec, child, verify, stop, count)))
         walk.oracle.pop()
-    return {"split": codec.split(tree), "children": entries}
+    return {"split": codec.split(tree) if count["splits"] else None, "children": entries}
 
 
 def number_pieces(tree: dict, leaves: list[Region]) -> None:
@@ -406,20 +410,21 @@ def frontier(walk: Walk, width: int) -> tuple[dict, list[tuple[Cell, dict]]]:
 
 def distributed_walk(walk: Walk, leaves: list[Region], distribute: Distribute, width: int, lp: str,
                      timeout: float | None, verify: bool = True, seconds: float | None = TASK_SECONDS,
-                     ) -> tuple[dict, int]:
+                     splits: bool = True) -> tuple[dict, int]:
     """The whole tree, its subtrees below a frontier of ``width`` cells walked by ``distribute``; (tree, LP checks).
 
     Every task walks for about ``seconds`` and leaves the rest of its subtree as holes, which
     become new tasks (so a large subtree is spread over the workers while it is walked).  The
     answers are put back in their places, and the pieces are numbered in depth-first order and
     appended to ``leaves``, as :meth:`Walk.walk` does.  With ``verify`` every task has replayed
-    its pieces.
+    its pieces.  Without ``splits`` the tasks send no split trees and the tree's ``split``
+    entries below the frontier are None (the map then has no tree to certify).
     """
     top, level = frontier(walk, max(1, width))
     cells = [cell for cell, _ in level]
     slots = [slot for _, slot in level]
     checks = [walk.oracle.checks]
-    tasks = [subtree_task(walk, cell, lp, timeout, verify, seconds) for cell in cells]
+    tasks = [subtree_task(walk, cell, lp, timeout, verify, seconds, splits) for cell in cells]
 
     def answer(i: int, result: Mapping[str, Any]) -> Iterator[dict]:
         """The holes of task ``i`` as new tasks first (they go out at once), then its subtree in its place."""

@@ -86,7 +86,8 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
         raise click.UsageError("--prove-pieces is for spiking networks")
     timeout = options.timeout
     with _subtree_walker(scheduler, jobs) as (distribute, frontier):
-        res = count_regions(network, box, timeout=timeout, lp=lp, distribute=distribute, frontier=frontier)
+        res = count_regions(network, box, timeout=timeout, lp=lp, distribute=distribute, frontier=frontier,
+                            keep_tree=cert_path is not None)  # only a certificate reads the split tree
     if res.verdict is not Verdict.PROVED:
         show_unknown(res.reason, as_json)
     rm = res.details["regions"]
