@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from verisnn.core.polyhedra import Farkas, check_farkas
-from verisnn.core.polytope import Polytope, integer_row, scaled_row, solve
+from verisnn.core.polytope import Polytope, determinant, integer_row, scaled_row, solve
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -65,3 +65,13 @@ def test_scaled_row_is_a_positive_multiple():
         row, s = scaled_row(g)
         assert s > 0 and row == tuple(s * c for c in g)
     assert integer_row((F(6), F(4))) == (3, 2)
+
+
+@SETTINGS
+@given(st.integers(1, 5).flatmap(lambda n: st.lists(st.lists(st.integers(-4, 4), min_size=n, max_size=n),
+                                                     min_size=n, max_size=n)))
+def test_determinant_is_sympys(matrix):
+    """Bareiss' fraction-free determinant (used for Farkas multipliers by Cramer's rule) equals sympy's."""
+    import sympy
+
+    assert determinant(matrix) == sympy.Matrix(matrix).det()

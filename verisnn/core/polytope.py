@@ -96,6 +96,39 @@ def solve(matrix: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction]) -> list
     return [row[n] for row in a]
 
 
+def determinant(matrix: Sequence[Sequence[int]]) -> int:
+    """The determinant of a square integer matrix (Bareiss' fraction-free elimination, exact)."""
+    m = [list(r) for r in matrix]
+    n = len(m)
+    sign, previous = 1, 1
+    for k in range(n - 1):
+        if not m[k][k]:
+            swap = next((i for i in range(k + 1, n) if m[i][k]), None)
+            if swap is None:
+                return 0
+            m[k], m[swap] = m[swap], m[k]
+            sign = -sign
+        for i in range(k + 1, n):
+            for j in range(k + 1, n):
+                m[i][j] = (m[i][j] * m[k][k] - m[i][k] * m[k][j]) // previous
+        previous = m[k][k]
+    return sign * m[n - 1][n - 1] if n else 1
+
+
+def _cramer(columns: Sequence[Sequence[int]], target: Sequence[int]) -> list[Fraction] | None:
+    """``mu`` with ``sum mu_j columns[j] = target`` (integer columns, Cramer's rule), or None when singular."""
+    n = len(target)
+    matrix = [[columns[j][r] for j in range(n)] for r in range(n)]
+    d = determinant(matrix)
+    if not d:
+        return None
+    out = []
+    for j in range(n):
+        replaced = [row[:j] + [target[r]] + row[j + 1:] for r, row in enumerate(matrix)]
+        out.append(Fraction(determinant(replaced), d))
+    return out
+
+
 class Polytope:
     """A bounded, full-dimensional open polyhedron: constraint rows and the exact vertices of its closure.
 
@@ -234,10 +267,10 @@ class Polytope:
         values = [_value(row, p) for p in self.vertices]
         best = max(range(len(values)), key=lambda k: Fraction(values[k], self.vertices[k][1]))
         tight = [i for i in range(len(self.rows)) if self.tight[best] >> i & 1]
-        target = [Fraction(-c) for c in row[1:]]
+        target = [-c for c in row[1:]]
         for basis in itertools.combinations(tight, self.n):
-            matrix = [[Fraction(self.rows[i][1 + c]) for i in basis] for c in range(self.n)]
-            mu = solve(matrix, target)
+            columns = [self.rows[i][1:] for i in basis]
+            mu = _cramer(columns, target)
             if mu is not None and all(x >= 0 for x in mu):
                 for i, x in zip(basis, mu):
                     out[i] = x
