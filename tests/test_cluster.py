@@ -33,7 +33,7 @@ def _same(result) -> dict:
 def _untimed(doc):
     """Without times and solver statistics: z3's search counters depend on what the process solved before."""
     if isinstance(doc, dict):
-        return {k: _untimed(v) for k, v in doc.items() if k not in ("seconds", "solver")}
+        return {k: _untimed(v) for k, v in doc.items() if not k.endswith("seconds") and k != "solver"}
     if isinstance(doc, list):
         return [_untimed(v) for v in doc]
     return doc
@@ -439,3 +439,27 @@ def test_bad_lemma_task_is_bad_input():
     assert "invalid_input" in value
     with pytest.raises(InvalidInput, match="on a worker"):
         cluster._lemma_result(value, None)
+
+
+# --- verify: one task per property ----------------------------------------------------------------------------------
+def test_cli_verify_on_clusters_equals_serial(cli, tmp_path, scheduler):
+    """`verisnn verify --scheduler` (local, and the test's tcp scheduler) prints the serial JSON: proofs and an exact
+    counterexample, on an ONNX ReLU network and on a spiking network; a bad address is exit 2."""
+    digits = Path("examples/digits")
+    props = [digits / f"digits_16x16_img{k}_eps0.1.vnnlib" for k in (0, 1)]
+    snn_prop = tmp_path / "snn.vnnlib"
+    snn_prop.write_text("(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n"
+                        "(assert (>= X_0 0))\n(assert (<= X_0 3))\n(assert (>= X_1 0))\n(assert (<= X_1 3))\n"
+                        "(assert (<= Y_0 0.5))\n")  # fact_sum fires at t >= 1/2 here: sat only at x = (0, 0)
+    late = tmp_path / "late.vnnlib"
+    late.write_text(snn_prop.read_text().replace("(<= Y_0 0.5)", "(< Y_0 0.5)"))  # unsat
+    for net, files in ((digits / "digits_16x16.onnx", props), (Path("examples/fact_sum.json"), [snn_prop, late])):
+        args = ("verify", net, *files, "--json")
+        serial = cli(*args)
+        for where in ("local", scheduler):
+            got = cli(*args, "--scheduler", where, "-j", "2")
+            assert got.code == serial.code == 1, got.err
+            assert _untimed(got.json) == _untimed(serial.json)
+        verdicts = [r["verdict"] for r in serial.json["results"]]
+        assert sorted(verdicts) == ["proved", "refuted"], verdicts
+    assert cli("verify", "examples/fact_sum.json", late, "--scheduler", "nowhere").code == 2

@@ -382,6 +382,57 @@ def _subtree_answer(value: Any) -> Mapping[str, Any]:
     return value["result"]
 
 
+# --- verify: one task per property -------------------------------------------------------------------------
+def verify_task(net_doc: Mapping[str, Any], relu: bool, text: str, name: str, options: Mapping[str, Any],
+                twin_doc: Mapping[str, Any] | None) -> dict:
+    """Decide one VNN-LIB property (its text) on a worker; the result as a JSON document.
+
+    The network (and the twin) travel in the JSON file formats; the worker replays every
+    counterexample exactly, as a serial run does.
+    """
+    from verisnn.analyses.verify import verify
+    from verisnn.io.vnnlib import parse_vnnlib
+
+    with _ONE_AT_A_TIME:
+        try:
+            net = relu_from_json(net_doc) if relu else network_from_json(net_doc)
+            twin = relu_from_json(twin_doc) if twin_doc is not None else None
+            fresh_context()
+            result = verify(net, parse_vnnlib(text, name), SolverOptions(**options), twin)
+        except InternalError as exc:
+            return {"internal_error": str(exc)}
+        except VerisnnError as exc:
+            return _invalid(exc)
+        return {"result": result.to_json(), "seconds": result.seconds}
+
+
+def verify_properties(scheduler: str, jobs: int, net: Network | ReluNetwork, properties: Sequence[Any],
+                      texts: Sequence[str], options: SolverOptions, twin: ReluNetwork | None = None
+                      ) -> Iterator[tuple[int, Result]]:
+    """Decide every property (parsed, with its VNN-LIB text) on the cluster; ``(index, result)`` as each finishes.
+
+    A refuted result's counterexample is checked against its property again here.
+    """
+    relu = isinstance(net, ReluNetwork)
+    doc = relu_to_json(net) if relu else network_to_json(net)  # type: ignore[arg-type]
+    twin_doc = relu_to_json(twin) if twin is not None else None
+    calls = [(doc, relu, text, prop.name, asdict(options), twin_doc) for prop, text in zip(properties, texts)]
+    with connect(scheduler, jobs) as client:
+        for i, value in stream(client, verify_task, calls):
+            prop = properties[i]
+            if isinstance(value, Exception):
+                yield i, Result(prop.name, Verdict.UNKNOWN, 0.0,
+                                reason=f"the task's workers died ({type(value).__name__}; out of memory?)")
+                continue
+            _raise_errors(value)
+            result = result_from_json(value["result"], value["seconds"])
+            ce = result.counterexample
+            if result.verdict is Verdict.REFUTED and (ce is None or not prop.holds(ce.inputs[0], ce.outputs[0])
+                                                      or (relu and tuple(net(ce.inputs[0])) != ce.outputs[0])):
+                raise InternalError(f"{prop.name}: a worker's counterexample does not satisfy the property here")
+            yield i, result
+
+
 def result_from_json(doc: Mapping[str, Any], seconds: float | None = None) -> Result:
     """Rebuild a :class:`Result` from its JSON document (exact numbers from their text; details as JSON)."""
     cex = doc.get("counterexample")
@@ -409,4 +460,4 @@ def _time(text: str) -> Time | None:
 
 
 __all__ = ["LOCAL", "connect", "equivalence_checker", "lemma_checker", "lemma_task", "prove_task", "result_from_json", "run",
-           "scheduler_address", "stream", "subtree_task", "subtree_walker"]
+           "scheduler_address", "stream", "subtree_task", "subtree_walker", "verify_properties", "verify_task"]
