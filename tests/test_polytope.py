@@ -9,9 +9,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from verisnn.core.polyhedra import Farkas, check_farkas
-from verisnn.core.polytope import Polytope, determinant, integer_row, scaled_row, solve
+from verisnn.core.polytope import Polytope, determinant, integer_row, scaled_row
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def solve(matrix, rhs):
+    """The unique solution of a square system (exact), or None when it is singular."""
+    n = len(matrix)
+    a = [list(map(F, row)) + [F(b)] for row, b in zip(matrix, rhs)]
+    for col in range(n):
+        pivot = next((i for i in range(col, n) if a[i][col]), None)
+        if pivot is None:
+            return None
+        a[col], a[pivot] = a[pivot], a[col]
+        inv = 1 / a[col][col]
+        a[col] = [x * inv for x in a[col]]
+        for i in range(n):
+            if i != col and a[i][col]:
+                f = a[i][col]
+                a[i] = [x - f * y for x, y in zip(a[i], a[col])]
+    return [row[n] for row in a]
 
 
 def brute_vertices(n, rows):

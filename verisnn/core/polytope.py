@@ -78,24 +78,6 @@ def rank(rows: Sequence[Sequence[int]]) -> int:
     return r
 
 
-def solve(matrix: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction]) -> list[Fraction] | None:
-    """The unique solution of a square system (exact), or None when it is singular."""
-    n = len(matrix)
-    a = [list(map(Fraction, row)) + [Fraction(b)] for row, b in zip(matrix, rhs)]
-    for col in range(n):
-        pivot = next((i for i in range(col, n) if a[i][col]), None)
-        if pivot is None:
-            return None
-        a[col], a[pivot] = a[pivot], a[col]
-        inv = 1 / a[col][col]
-        a[col] = [x * inv for x in a[col]]
-        for i in range(n):
-            if i != col and a[i][col]:
-                f = a[i][col]
-                a[i] = [x - f * y for x, y in zip(a[i], a[col])]
-    return [row[n] for row in a]
-
-
 def determinant(matrix: Sequence[Sequence[int]]) -> int:
     """The determinant of a square integer matrix (Bareiss' fraction-free elimination, exact)."""
     m = [list(r) for r in matrix]

@@ -342,7 +342,7 @@ def walk_subtree(doc: Mapping[str, Any]) -> dict:
     """
     walk, cell = _walk_of(doc)
     seconds = doc.get("seconds")
-    stop = None if seconds is None else time.monotonic() + float(seconds)
+    stop = None if seconds is None else time.monotonic() + float(seconds)  # timing
     walk.oracle.push(cell.constraints)
     codec = Codec(walk.n)
     count: dict = {"pieces": 0, "holes": [], "splits": bool(doc.get("splits", True))}
