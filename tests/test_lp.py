@@ -311,3 +311,17 @@ def test_vertex_degenerate_cuts_through_one_point(count):
             session.push([g])
             pushed.append(g)
     assert not session.delegated
+
+
+@pytest.mark.parametrize("backend", LP_NAMES)
+def test_constraints_of_the_wrong_width_are_internal_errors(backend):
+    """A constraint over the wrong number of variables is a bug of the caller, never a silently truncated answer."""
+    box = [(F(1), F(1)), (F(1), F(-1))]
+    session = open_lp(["x"], box, LPOptions(backend))
+    wide = (F(0), F(1), F(1))
+    for ask in (lambda: session.witness([wide]), lambda: session.push([wide])):
+        with pytest.raises(InternalError, match="width 3"):
+            ask()
+    if backend != "z3":
+        with pytest.raises(InternalError, match="width 3"):
+            session.infeasibility([wide])

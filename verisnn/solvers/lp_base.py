@@ -14,7 +14,15 @@ from fractions import Fraction
 from typing import Protocol
 
 from verisnn.core.affine import Affine
+from verisnn.core.errors import InternalError
 from verisnn.core.polyhedra import Farkas
+
+
+def check_widths(constraints: Iterable[Affine], n: int) -> None:
+    """InternalError unless every constraint is an affine function of exactly ``n`` variables (``n + 1`` entries)."""
+    for g in constraints:
+        if len(g) != n + 1:
+            raise InternalError(f"constraint of width {len(g)} in an LP over {n} variables")
 
 
 class LPUndecided(Exception):

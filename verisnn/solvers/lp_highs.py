@@ -23,6 +23,7 @@ import numpy as np
 from verisnn.core.affine import Affine, is_const
 from verisnn.core.errors import InternalError
 from verisnn.core.polyhedra import Farkas, Subspace, check_farkas, eliminate, satisfies
+from verisnn.solvers.lp_base import check_widths
 from verisnn.solvers.lp_memo import IntForm, Memo, int_form, tighten
 from verisnn.solvers.lp_z3 import exact_farkas, exact_witness
 
@@ -260,9 +261,7 @@ class HighsSession:
     # --- the constraint stack ---------------------------------------------------------------------------------
     def push(self, constraints: Iterable[Affine]) -> None:
         group = list(constraints)
-        for g in group:
-            if len(g) != self.n + 1:
-                raise InternalError(f"constraint of width {len(g)} in an LP over {self.n} variables")
+        check_widths(group, self.n)
         forms = [self._integer_form(g) for g in group]
         start = len(self._flat)
         rows = [g for g, f in zip(group, forms) if f.kl]
@@ -310,9 +309,7 @@ class HighsSession:
         return answer.farkas
 
     def _answer(self, extra: list[Affine], equal: list[Affine]) -> _Answer:
-        for g in extra + equal:
-            if len(g) != self.n + 1:
-                raise InternalError(f"constraint of width {len(g)} in an LP over {self.n} variables")
+        check_widths(extra + equal, self.n)
         key = (extra, equal)  # compared by identity of the constraints: the key keeps them alive
         if self._last is not None and self._last_answer is not None and _same(self._last, key):
             return self._last_answer

@@ -25,6 +25,7 @@ from verisnn.core.affine import Affine
 from verisnn.core.errors import InternalError
 from verisnn.core.polyhedra import Farkas, check_farkas
 from verisnn.core.polytope import Polytope, integer_row, scaled_row
+from verisnn.solvers.lp_base import check_widths
 from verisnn.solvers.lp_highs import HighsSession, _ByIdentity
 
 _MEMO = 256  # remembered prefix cuts per stack level (each holds a polytope: memory)
@@ -70,9 +71,7 @@ class VertexSession:
         self.timeout = timeout
         self._checks = 0
         base = list(base)
-        for g in base:
-            if len(g) != self.n + 1:
-                raise InternalError(f"constraint of width {len(g)} in an LP over {self.n} variables")
+        check_widths(base, self.n)
         self._groups: list[list[Affine]] = [base]
         self._flat: list[Affine] = list(base)
         self._highs: HighsSession | None = None
@@ -104,9 +103,7 @@ class VertexSession:
     # --- the constraint stack ---------------------------------------------------------------------------------
     def push(self, constraints: Iterable[Affine]) -> None:
         group = list(constraints)
-        for g in group:
-            if len(g) != self.n + 1:
-                raise InternalError(f"constraint of width {len(g)} in an LP over {self.n} variables")
+        check_widths(group, self.n)
         if self._cells is not None:
             self._cells.append(self._cut(self._cells[-1], group, len(self._flat), self._memo[-1]))
         self._groups.append(group)
@@ -166,6 +163,7 @@ class VertexSession:
 
     # --- cutting ----------------------------------------------------------------------------------------------
     def _question(self, extra: list[Affine]) -> _Cell:
+        check_widths(extra, self.n)
         cells = self._cells
         assert cells is not None
         return self._cut(cells[-1], extra, len(self._flat), self._memo[-1])

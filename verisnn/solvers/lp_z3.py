@@ -18,7 +18,7 @@ from verisnn.core.affine import Affine
 from verisnn.core.errors import InternalError
 from verisnn.core.polyhedra import Farkas, check_farkas, satisfies
 from verisnn.smt.terms import affine, q, total
-from verisnn.solvers.lp_base import LPUndecided
+from verisnn.solvers.lp_base import LPUndecided, check_widths
 
 
 class SolverUnknown(LPUndecided):
@@ -66,6 +66,7 @@ class Oracle:
     def term(self, a: Affine) -> z3.ArithRef:
         t = self._terms.get(a)
         if t is None:
+            check_widths([a], len(self.vars))
             t = self._terms[a] = affine(a[1:], a[0], self.vars)
         return t
 
