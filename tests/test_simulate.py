@@ -11,7 +11,7 @@ from strategies import inputs_for, networks, rationals
 from verisnn.core.kernels import box, from_pieces, linear, saturating, triangle
 from verisnn.core.model import Network, Neuron, Reference, Synapse, layered
 from verisnn.core.numbers import INF, is_finite
-from verisnn.semantics.simulate import first_firing, potential, realize, simulate
+from verisnn.semantics.simulate import first_firing, potential, realize, simulate, sweep_firing
 
 
 def one_neuron(weights, theta, kernel="linear", delays=None):
@@ -229,3 +229,22 @@ def test_first_crossing_with_ties_thirds_and_sourceless_neurons(data):
     """The sweep against the definition on coincident inputs, thirds and neurons without synapses."""
     net = data.draw(networks(sourceless=True, denominators=(1, 2, 3, 4), max_layers=3))
     check_first_crossing(net, data.draw(inputs_for(net, coincident=True)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(rationals(-4, 4, (1, 2, 3, 7)), rationals(1, 3, (1, 2, 4, 5)).filter(lambda w: w > 0)),
+             min_size=1, max_size=7),
+    rationals(1, 4, (1, 3, 4)).filter(lambda t: t > 0),
+)
+def test_positive_linear_fast_path_equals_the_breakpoint_sweep(pairs, theta):
+    """The integer fast path for positive linear neurons gives the general sweep's firing, ties included."""
+    arrivals = [(a, w, linear()) for a, w in pairs]
+    fast = first_firing(arrivals, theta)
+    assert fast == sweep_firing(arrivals, theta)
+    assert fast is not None and not fast.jump
+    # and it is the first crossing: P(t) = theta at t, and P < theta just before
+    def p(t):
+        return sum((w * max(t - a, F(0)) for a, w in pairs), F(0))
+    assert p(fast.time) == theta
+    assert p(fast.time - F(1, 10 ** 6)) < theta

@@ -90,5 +90,5 @@ def normalize(g: Affine) -> Affine:
     """``g`` scaled by a positive number so that its first nonzero coefficient is +-1 (same half-space)."""
     for c in g[1:]:
         if c:
-            return tuple(x / abs(c) for x in g)
+            return g if c == 1 or c == -1 else tuple(x / abs(c) for x in g)
     return g

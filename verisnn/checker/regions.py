@@ -127,6 +127,7 @@ def _farkas(cons: Sequence[Affine], lam: Any, where: str) -> None:
 def _check_split(split: Any, base: list[Affine], children: list[frozenset], n: int, where: str) -> None:
     """Every leaf of one cell's split is empty (Farkas) or contains a child cell's constraints."""
     work: list[tuple[Any, list[Affine]]] = [(split, [])]
+    in_base = {normalize(g) for g in base}
     while work:
         node, path = work.pop()
         here = f"{where} split at depth {len(path)}"
@@ -143,7 +144,7 @@ def _check_split(split: Any, base: list[Affine], children: list[frozenset], n: i
         elif isinstance(node, Mapping) and "child" in node:
             obj(node, ("child",), here)
             j = index(node["child"], len(children), here + " child")
-            have = {normalize(g) for g in base + path}
+            have = in_base.union(normalize(g) for g in path)
             if not children[j] <= have:
                 raise StepFailed(f"{here}: the part is not inside child cell {j}")
         else:

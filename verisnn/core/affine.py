@@ -62,6 +62,12 @@ def evaluate(a: Affine, point: Sequence[Fraction]) -> Fraction:
     return total
 
 
+def key(a: Affine) -> tuple[int, ...]:
+    """``a`` as integers (numerator, denominator per coefficient), for sets and dicts: equal exactly when
+    the affines are equal, and hashing ints is far cheaper than hashing Fractions."""
+    return tuple(x for c in a for x in (c.numerator, c.denominator))
+
+
 def is_const(a: Affine) -> bool:
     return not any(a[1:])
 

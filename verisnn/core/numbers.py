@@ -80,7 +80,7 @@ def fmt(value: object) -> str:
         if value == -math.inf:
             return "-inf"
         raise TypeError(f"refusing to format a float as exact: {value!r}")
-    q = Fraction(value)
+    q = value if type(value) is Fraction else Fraction(value)  # type: ignore[arg-type]
     return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
 
 

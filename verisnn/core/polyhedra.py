@@ -49,11 +49,12 @@ def check_farkas(constraints: Sequence[Affine], equalities: Sequence[Affine], fa
     """True when ``farkas`` proves ``{g > 0 for g in constraints, h = 0 for h in equalities}`` empty (exact)."""
     if len(farkas.strict) != len(constraints) or len(farkas.equal) != len(equalities):
         return False
-    if any(not isinstance(c, Fraction | int) for c in farkas.strict + farkas.equal):
+    if any(type(c) is not Fraction and type(c) is not int for c in farkas.strict + farkas.equal):
         return False
-    if any(c < 0 for c in farkas.strict):
+    if any(c < 0 for c in farkas.strict if c):  # zero is common and never negative: skip the comparison
         return False
-    if any(len(g) != _width(constraints, equalities) for g in list(constraints) + list(equalities)):
+    width = _width(constraints, equalities)
+    if any(len(g) != width for g in constraints) or any(len(h) != width for h in equalities):
         return False
     combo = farkas.combination(constraints, equalities)
     if any(combo[1:]):

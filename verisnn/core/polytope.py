@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -57,7 +58,7 @@ def _point(nums: Sequence[int], den: int) -> Point:
 def _value(row: Row, p: Point) -> int:
     """``den * row(p)``: its sign is the sign of the constraint at ``p``."""
     nums, den = p
-    return row[0] * den + sum(c * x for c, x in zip(row[1:], nums))
+    return row[0] * den + sum(map(operator.mul, row[1:], nums))
 
 
 def rank(rows: Sequence[Sequence[int]]) -> int:
@@ -165,7 +166,8 @@ class Polytope:
         ranks = self._ranks + [{}]
         if not any(row[1:]):
             return Polytope(self.n, rows, self.vertices, self.tight, ranks) if row[0] > 0 else None
-        values = [_value(row, p) for p in self.vertices]
+        head, coef = row[0], row[1:]
+        values = [head * den + sum(map(operator.mul, coef, nums)) for nums, den in self.vertices]  # _value, inlined
         if not any(v > 0 for v in values):
             return None
         bit = 1 << len(self.rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 
 from verisnn.core.errors import InvalidInput
 from verisnn.core.kernels import Kernel
@@ -52,6 +53,14 @@ def first_firing(arrivals: Iterable[tuple[Fraction, Fraction, Kernel]], theta: F
 
     ``arrivals`` holds ``(a, w, eps)`` triples with finite ``a``; ``theta > 0``.
     """
+    arrivals = list(arrivals)
+    if arrivals and all(w > 0 and eps.is_linear for _, w, eps in arrivals):
+        return _positive_linear_firing(arrivals, theta)
+    return sweep_firing(arrivals, theta)
+
+
+def sweep_firing(arrivals: Iterable[tuple[Fraction, Fraction, Kernel]], theta: Fraction) -> Firing | None:
+    """:func:`first_firing` by the general breakpoint sweep (any kernels, any signs)."""
     events: list[tuple[Fraction, Fraction, Fraction]] = []
     for a, w, eps in arrivals:
         if w == 0:
@@ -82,6 +91,32 @@ def first_firing(arrivals: Iterable[tuple[Fraction, Fraction, Kernel]], theta: F
     if here is not None and slope > 0 and value < theta:
         return Firing(here + (theta - value) / slope, False)
     return None
+
+
+def _positive_linear_firing(arrivals: list[tuple[Fraction, Fraction, Kernel]], theta: Fraction) -> Firing:
+    """``first_firing`` when every weight is positive and every kernel linear, in integers.
+
+    With arrivals sorted, the potential is ``sum_{i <= k} w_i (t - a_i)`` after the ``k``-th
+    arrival, so the neuron fires at ``t_k = (theta + sum w_i a_i) / sum w_i`` for the first ``k``
+    with ``t_k <= a_{k+1}`` (the last ``k`` if none; equal arrivals need no grouping, since
+    ``t_k > a_k`` always).  Times and weights are put over common
+    denominators ``D`` and ``E`` (``a = A/D``, ``w = W/E``, ``theta = T/F``), so that
+    ``t_k = (T E D + F sum W_i A_i) / (F D sum W_i)`` and every comparison is one of integers.
+    """
+    d = lcm(*(a.denominator for a, _, _ in arrivals))
+    e = lcm(*(w.denominator for _, w, _ in arrivals))
+    items = sorted((a.numerator * (d // a.denominator), w.numerator * (e // w.denominator)) for a, w, _ in arrivals)
+    f = theta.denominator
+    base = theta.numerator * e * d
+    sw = swa = 0
+    last = len(items) - 1
+    for k, (a, w) in enumerate(items):
+        sw += w
+        swa += w * a
+        num = base + f * swa
+        if k == last or num <= f * sw * items[k + 1][0]:
+            return Firing(Fraction(num, f * d * sw), False)
+    raise AssertionError("unreachable: the last arrival always ends the sweep")
 
 
 @dataclass(frozen=True)
@@ -142,25 +177,19 @@ def simulate(net: Network, inputs: Sequence[Time]) -> Simulation:
     activations: dict[str, Activation | None] = {}
     for v in net.order:
         incoming = net.incoming[v]
-        arrivals = [
-            (times[s.source] + s.delay, s.weight, net.kernel_of(s))  # type: ignore[operator]
-            for s in incoming
-            if is_finite(times[s.source])
-        ]
-        firing = first_firing(arrivals, net.thresholds[v])
+        arrivals = []  # (synapse index, arrival time, weight, kernel)
+        for i, s in enumerate(incoming):
+            tu = times[s.source]
+            if is_finite(tu):
+                arrivals.append((i, tu + s.delay if s.delay else tu, s.weight, net.kernel_of(s)))
+        firing = first_firing([(a, w, eps) for _, a, w, eps in arrivals], net.thresholds[v])
         if firing is None:
             times[v] = INF
             activations[v] = None
             continue
-        times[v] = firing.time
-        causal, pieces = [], []
-        for i, s in enumerate(incoming):
-            if is_finite(times[s.source]):
-                arrival = times[s.source] + s.delay  # type: ignore[operator]
-                if arrival < firing.time:
-                    causal.append(i)
-                    pieces.append(net.kernel_of(s).piece_index(firing.time - arrival))
-        activations[v] = Activation(tuple(causal), tuple(pieces), firing.jump)
+        t = times[v] = firing.time
+        causal = [(i, 0 if len(eps.pieces) == 1 else eps.piece_index(t - a)) for i, a, _, eps in arrivals if a < t]
+        activations[v] = Activation(tuple(i for i, _ in causal), tuple(k for _, k in causal), firing.jump)
     return Simulation(net, times, activations)
 
 

@@ -83,13 +83,13 @@ def _conditions_snn(net: Network, v: str, act: Any, times: dict[str, Affine | No
     return out
 
 
-def _multipliers(g: Affine, strict: bool, all_cons: Sequence[Affine], where: dict[Affine, int]) -> dict[str, Any]:
+def _multipliers(g: Affine, strict: bool, all_cons: Sequence[Affine], where: dict[tuple[int, ...], int]) -> dict[str, Any]:
     """``g = c + l * constraint_i``: a positive constant, or a positive multiple of one constraint."""
     if af.is_const(g):
         if g[0] < 0 or (strict and g[0] == 0):
             raise InternalError("a causal condition is a false constant")
         return {"g": _aff(g), "strict": strict, "const": fmt(g[0]), "lambda": []}
-    k = where.get(af.normalize(g))
+    k = where.get(af.key(af.normalize(g)))
     if k is None:
         raise InternalError("a causal condition is not among its piece's constraints")
     scale = next(c for c in g[1:] if c) / next(c for c in all_cons[k][1:] if c)
@@ -101,7 +101,7 @@ def _multipliers(g: Affine, strict: bool, all_cons: Sequence[Affine], where: dic
 def _piece(rm: RegionMap, r: Region) -> dict[str, Any]:
     net = rm.network
     all_cons = list(rm.space.bounds) + list(r.constraints)
-    where = {g: i for i, g in reversed(list(enumerate(all_cons)))}
+    where = {af.key(g): i for i, g in reversed(list(enumerate(all_cons)))}
     conditions = []
     doc: dict[str, Any] = {"pattern": _pattern(net, r.pattern), "constraints": [_aff(g) for g in r.constraints],
                            "point": [fmt(v) for v in r.point], "outputs": [_aff(a) for a in r.outputs]}

@@ -24,9 +24,14 @@ class Tie(Exception):
     """The interior point lies on a boundary of the next split: perturb it."""
 
 
-def _require(g: Affine, p: Sequence[Fraction], out: list[Affine], allow_zero: bool = False) -> None:
-    """Record ``g > 0`` (true at ``p``); constants are decided here; a tie at ``p`` raises Tie."""
-    val = af.evaluate(g, p)
+def _require(g: Affine, p: Sequence[Fraction], out: list[Affine], allow_zero: bool = False,
+             val: Fraction | None = None) -> None:
+    """Record ``g > 0`` (true at ``p``); constants are decided here; a tie at ``p`` raises Tie.
+
+    ``val`` is ``g(p)`` when the caller already knows it exactly.
+    """
+    if val is None:
+        val = af.evaluate(g, p)
     if af.is_const(g):
         if val > 0 or (val == 0 and allow_zero):
             return
@@ -62,11 +67,12 @@ def snn_step(net: Network, v: str, aff: Mapping[str, Affine | None], p: Sequence
         tv = af.shift(af.combine([(s.weight / total, a) for _, s, a, _ in causal], n), theta / total)
         if af.evaluate(tv, p) != firing.time:
             raise InternalError(f"affine firing time of {v} disagrees with the simulator")
-        for item in arr:
-            if item in causal:
-                _require(af.sub(tv, item[2]), p, cons)
+        t = firing.time
+        for item in arr:  # g(p) is t - a(p) or a(p) - t, known exactly: no evaluation needed
+            if item[3] < t:
+                _require(af.sub(tv, item[2]), p, cons, val=t - item[3])
             else:
-                _require(af.sub(item[2], tv), p, cons, allow_zero=True)
+                _require(af.sub(item[2], tv), p, cons, allow_zero=True, val=item[3] - t)
         return Activation(tuple(i for i, *_ in causal), (0,) * len(causal), False), tv, cons
 
     events: list[tuple[Affine, Fraction, Fraction, Fraction]] = []

@@ -128,7 +128,7 @@ class Walk:
         """
         cons = list(cell.constraints)
         aff = self.values(cell)
-        known = set(cons)
+        known = {af.key(g) for g in cons}
         children: list[Cell] = []
         index: dict[frozenset, int] = {}
         root: dict = {}
@@ -138,18 +138,21 @@ class Walk:
             extra, p, node = work.pop()
             p, label, value, region = self._generic(cell, aff, p, self.bounds + cons + extra)
             fresh: list[Affine] = []
+            keys: set[tuple] = set()
             for g in region:
-                if g not in known and g not in fresh:
+                k = af.key(g)
+                if k not in known and k not in keys:
+                    keys.add(k)
                     fresh.append(g)
-            key = frozenset(fresh)
+            key = frozenset(keys)
             if key not in index:
                 index[key] = len(children)
                 children.append(Cell(cell.k + 1, tuple(cons + fresh), p, cell.labels + (label,),
                                      cell.steps + ((value, tuple(region)),)))
-            have = set(extra)
+            have = {af.key(g) for g in extra}
             part = list(extra)
             for g in fresh:
-                if g in have:
+                if af.key(g) in have:
                     continue
                 neg = af.scale(g, Fraction(-1))
                 q = self.oracle.witness(part + [neg])
