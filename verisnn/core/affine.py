@@ -32,7 +32,20 @@ def add(a: Affine, b: Affine) -> Affine:
 
 
 def sub(a: Affine, b: Affine) -> Affine:
-    return tuple(x - y for x, y in zip(a, b))
+    return tuple(_diff(x, y) for x, y in zip(a, b))
+
+
+def _diff(x: Fraction, y: Fraction) -> Fraction:
+    """``x - y`` by one cross multiplication (Fraction's own operator dispatches and reduces twice)."""
+    if not y:
+        return x
+    xn, xd, yn, yd = x.numerator, x.denominator, y.numerator, y.denominator
+    return Fraction(xn * yd - yn * xd, xd * yd) if xd != yd else Fraction(xn - yn, xd)
+
+
+def neg(a: Affine) -> Affine:
+    """``-a``: the opposite half-space's constraint."""
+    return tuple(-x for x in a)
 
 
 def scale(a: Affine, c: Fraction) -> Affine:
@@ -76,7 +89,10 @@ def normalize(g: Affine) -> Affine:
     """``g`` scaled by a positive number so that equal half-spaces get equal tuples."""
     for c in g[1:]:
         if c:
-            return scale(g, 1 / abs(c))
+            if c == 1 or c == -1:
+                return g
+            p, q = abs(c.numerator), c.denominator  # dividing by |c| = p/q: one Fraction(n, d) per entry
+            return tuple(Fraction(x.numerator * q, x.denominator * p) for x in g)
     return g
 
 

@@ -36,9 +36,9 @@ Point = tuple[tuple[int, ...], int]  # (numerators, denominator > 0), reduced
 
 def scaled_row(g: Affine) -> tuple[Row, Fraction]:
     """``(row, s)``: ``row = s * g`` with ``s > 0`` rational and ``row`` coprime integers (the same half-space)."""
-    g = [c if isinstance(c, Fraction) else Fraction(c) for c in g]
-    den = math.lcm(*(c.denominator for c in g))
-    ints = [c.numerator * (den // c.denominator) for c in g]
+    pairs = [(c.numerator, c.denominator) for c in g]  # Fractions and ints alike
+    den = math.lcm(*(d for _, d in pairs))
+    ints = [p * (den // d) if d != den else p for p, d in pairs]
     k = math.gcd(*ints) or 1
     return tuple(x // k for x in ints), Fraction(den, k)
 

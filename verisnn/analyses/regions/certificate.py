@@ -123,7 +123,7 @@ def _piece(rm: RegionMap, r: Region) -> dict[str, Any]:
             for row, bias in zip(layer.weights, layer.bias):
                 z = af.shift(af.combine(zip(row, values), n), bias)
                 active = bool(r.pattern[k])
-                g = z if active else af.scale(z, Fraction(-1))
+                g = z if active else af.neg(z)
                 conditions.append([] if af.is_const(z) else [_multipliers(g, True, all_cons, where)])
                 current.append(z if active else af.const(Fraction(0), n))
                 k += 1

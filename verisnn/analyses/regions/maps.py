@@ -90,7 +90,7 @@ class RegionMap:
             kept = list(r.constraints)
             for g in list(r.constraints):
                 others = [h for h in kept if h != g]
-                if oracle.witness(others + [af.scale(g, Fraction(-1))]) is None:
+                if oracle.witness(others + [af.neg(g)]) is None:
                     kept = others
             out.append(Region(r.pattern, tuple(kept), r.point, r.x, r.outputs))
         return replace(self, regions=tuple(out), tree=None)

@@ -134,7 +134,7 @@ def snn_step(net: Network, v: str, aff: Mapping[str, Affine | None], p: Sequence
                 g = af.sub(af.shift(a, off), tv)
                 gv = af.evaluate(g, p)
                 if gv < 0:
-                    g = af.scale(g, Fraction(-1))
+                    g = af.neg(g)
                 _require(g, p, cons, allow_zero=True)
     return Activation(tuple(causal), tuple(pieces), jumped), tv, cons
 
@@ -162,5 +162,5 @@ def relu_step(net: ReluNetwork, unit: tuple[int, int], aff: Mapping, p: Sequence
     if val > 0:
         cons.append(af.normalize(z))
         return True, z, cons
-    cons.append(af.normalize(af.scale(z, Fraction(-1))))
+    cons.append(af.normalize(af.neg(z)))
     return False, af.const(Fraction(0), n), cons

@@ -12,7 +12,7 @@ import hashlib
 import random
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -56,7 +56,9 @@ class Cell:
 
     ``constraints`` are the cell's (``g > 0``, the domain's bounds not repeated), ``point`` an
     exact interior point, ``labels`` the processed units' activations and ``steps`` per processed
-    unit its affine value and the constraints of its path (as :class:`Region.steps`).
+    unit its affine value and the constraints of its path (as :class:`Region.steps`).  ``known``, when
+    given, is the set of :func:`~verisnn.core.affine.key` of ``constraints``, handed down from the parent's split
+    so that no cell hashes its whole constraint list again.
     """
 
     k: int
@@ -64,6 +66,7 @@ class Cell:
     point: tuple[Fraction, ...]
     labels: tuple = ()
     steps: tuple = ()
+    known: frozenset | None = field(default=None, compare=False, repr=False)
 
 
 class Walk:
@@ -128,7 +131,7 @@ class Walk:
         """
         cons = list(cell.constraints)
         aff = self.values(cell)
-        known = {af.key(g) for g in cons}
+        known = cell.known if cell.known is not None else frozenset(af.key(g) for g in cons)
         children: list[Cell] = []
         index: dict[frozenset, int] = {}
         root: dict = {}
@@ -138,23 +141,23 @@ class Walk:
             extra, p, node = work.pop()
             p, label, value, region = self._generic(cell, aff, p, self.bounds + cons + extra)
             fresh: list[Affine] = []
-            keys: set[tuple] = set()
+            fresh_keys: list[tuple] = []
             for g in region:
                 k = af.key(g)
-                if k not in known and k not in keys:
-                    keys.add(k)
+                if k not in known and k not in fresh_keys:
+                    fresh_keys.append(k)
                     fresh.append(g)
-            key = frozenset(keys)
-            if key not in index:
-                index[key] = len(children)
+            keys = frozenset(fresh_keys)
+            if keys not in index:
+                index[keys] = len(children)
                 children.append(Cell(cell.k + 1, tuple(cons + fresh), p, cell.labels + (label,),
-                                     cell.steps + ((value, tuple(region)),)))
+                                     cell.steps + ((value, tuple(region)),), known | keys))
             have = {af.key(g) for g in extra}
             part = list(extra)
-            for g in fresh:
-                if af.key(g) in have:
+            for g, k in zip(fresh, fresh_keys):
+                if k in have:
                     continue
-                neg = af.scale(g, Fraction(-1))
+                neg = af.neg(g)
                 q = self.oracle.witness(part + [neg])
                 node["split"], node["pos"], node["neg"] = g, {}, {}
                 if q is None:
@@ -163,7 +166,7 @@ class Walk:
                     work.append((part + [neg], q, node["neg"]))
                 node = node["pos"]
                 part = part + [g]
-            node["child"] = index[key]
+            node["child"] = index[keys]
         return root, children
 
     def leaf(self, cell: Cell) -> Region:
