@@ -34,7 +34,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from verisnn.analyses.regions.farkas import check as farkas_ok
 from verisnn.analyses.regions.farkas import farkas
 from verisnn.analyses.regions.lp import LP_BACKENDS, open_lp
 from verisnn.analyses.regions.maps import Region, RegionMap
@@ -142,10 +141,10 @@ def _split(node: dict, base: list[Affine], session: Any) -> dict[str, Any]:
             into["child"] = here["child"]
         elif "empty" in here:
             part = list(here["empty"])
-            found = session.infeasibility(part)
+            found = session.infeasibility(part)  # checked exactly by the LP layer, over the session's constraints
             lam = None if found is None else found.strict
-            if lam is None or not farkas_ok(base + part, lam):
-                lam = farkas(base + part)  # exact simplex: the LP backend's certificate was missing or did not check
+            if lam is None:
+                lam = farkas(base + part)  # exact simplex: the LP backend found no certificate
             if lam is None:
                 raise InternalError("an empty part of the split tree has no Farkas certificate")
             into["empty"] = [[i, fmt(v)] for i, v in enumerate(lam) if v]
@@ -154,6 +153,10 @@ def _split(node: dict, base: list[Affine], session: Any) -> dict[str, Any]:
             work.append((here["pos"], into["pos"]))
             work.append((here["neg"], into["neg"]))
     return out
+
+
+def _same(a: Sequence[Affine], b: Sequence[Affine]) -> bool:
+    return len(a) == len(b) and all(x is y or x == y for x, y in zip(a, b))
 
 
 def _tree(rm: RegionMap, node: dict, lp: str, session: Any = None, pushed: tuple[Affine, ...] = ()) -> dict[str, Any]:
@@ -172,6 +175,8 @@ def _tree(rm: RegionMap, node: dict, lp: str, session: Any = None, pushed: tuple
     session.push(cell[len(pushed):])
     try:
         base = list(rm.space.bounds) + list(cell)
+        if not _same(session.asserted(), base):  # the LP layer's Farkas certificates are over its own constraints
+            raise InternalError("the certificate's LP session does not hold the cell's constraints")
         return {"unit": list(unit) if isinstance(unit, tuple) else unit, "cell": [_aff(g) for g in cell],
                 "split": _split(node["split"], base, session),
                 "children": [_tree(rm, c, lp, session, cell) for c in node["children"]]}
