@@ -53,7 +53,7 @@ def snn_step(net: Network, v: str, aff: Mapping[str, Affine | None], p: Sequence
         src = aff[s.source]
         if src is None:
             continue
-        a = af.shift(src, s.delay)
+        a = af.shift(src, s.delay) if s.delay else src
         arr.append((i, s, a, af.evaluate(a, p)))
     if not arr:
         return None, None, []
