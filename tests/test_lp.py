@@ -296,6 +296,24 @@ def test_vertex_delegates_what_is_not_a_box():
     assert boxed.delegated
 
 
+def test_vertex_looks_ahead_past_cuts_the_question_does_not_need():
+    """When the last constraint already empties the remembered prefix, the cuts in between are skipped.
+
+    The certificate then rests on the prefix and the last constraint only: the middle constraint
+    gets multiplier 0.  Without the look-ahead the vertex maximising ``-(x + 5)`` would be one of
+    ``{x > 1}`` and its certificate would use the middle constraint.
+    """
+    box = [(F(4), F(1), F(0)), (F(4), F(-1), F(0)), (F(4), F(0), F(1)), (F(4), F(0), F(-1))]
+    session = open_lp(["x", "y"], box, LPOptions("vertex"))
+    middle, last = (F(-1), F(1), F(0)), (F(-5), F(-1), F(0))  # x > 1, then x < -5
+    assert_exact(session, box, [middle, last])
+    farkas = session.infeasibility([middle, last])
+    assert farkas.strict[4] == 0 and farkas.strict[5] > 0
+    # a question whose last constraint does not empty the prefix is answered by cutting in order
+    assert_exact(session, box, [middle, (F(-3), F(-1), F(0))])  # x > 1 and x < -3: empty only after the middle
+    assert session.infeasibility([middle, (F(-3), F(-1), F(0))]).strict[4] > 0
+
+
 @pytest.mark.parametrize("count", [3, 6])
 def test_vertex_degenerate_cuts_through_one_point(count):
     """Many hyperplanes through one vertex (degenerate vertices): cells and certificates stay exact, as z3 says."""

@@ -156,6 +156,13 @@ class Polytope:
             cache[bits] = got
         return got
 
+    def excludes(self, row: Row) -> bool:
+        """True when ``self ∩ {row > 0}`` is empty (what :meth:`cut_row` returning None means), without cutting."""
+        if not any(row[1:]):
+            return row[0] <= 0
+        head, coef = row[0], row[1:]
+        return not any(head * den + sum(map(operator.mul, coef, nums)) > 0 for nums, den in self.vertices)
+
     def cut(self, g: Affine) -> Polytope | None:
         """``self ∩ {g > 0}``, or None when that open set is empty (no vertex has ``g > 0``)."""
         return self.cut_row(integer_row(g))

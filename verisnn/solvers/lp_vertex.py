@@ -150,10 +150,11 @@ class VertexSession:
             return None
         constraints = self._flat + extra
         mu = cell.before.farkas(cell.constraint)
-        if len(mu) != cell.index + 1:
+        rows = len(cell.before.rows)  # the polytope before the cut holds the first ``rows`` constraints
+        if len(mu) != rows + 1 or rows > cell.index:
             raise InternalError("a vertex Farkas certificate does not line up with the constraints")
         strict = [Fraction(0)] * len(constraints)
-        for i, m in enumerate(mu):
+        for i, m in zip(list(range(rows)) + [cell.index], mu):
             if m:
                 strict[i] = m * scaled_row(constraints[i])[1]
         farkas = Farkas(tuple(strict))
@@ -172,7 +173,11 @@ class VertexSession:
         """``cell`` cut by every constraint in turn (``start``: the index of the first one among all asserted).
 
         Prefixes are remembered in ``memo`` by the identity of their constraints (each entry keeps
-        its constraints alive, so an ``id`` is not reused while remembered).
+        its constraints alive, so an ``id`` is not reused while remembered).  Before cutting by the
+        constraints after the remembered prefix, the last one is tried on the prefix's polytope: a
+        superset of the question's set, so when the last constraint already empties it the
+        question is empty, and the cuts in between (which would add vertices) are skipped.  Most
+        questions of region enumeration are of this kind: "is this constraint implied?", "yes".
         """
         if isinstance(cell, _Empty):
             return cell
@@ -184,6 +189,9 @@ class VertexSession:
             if entry is not None and all(a is b for a, b in zip(entry[0], constraints)):
                 cell, done, key = entry[1], k, probe
                 break
+        last = len(constraints) - 1
+        if done < last and isinstance(cell, Polytope) and cell.excludes(self._rows(constraints[last])):
+            return _Empty(cell, constraints[last], start + last)
         for k in range(done, len(constraints)):
             if isinstance(cell, _Empty):
                 break
