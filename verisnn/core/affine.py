@@ -9,6 +9,7 @@ Feasibility of such systems is decided in the solver layer (:mod:`verisnn.solver
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
@@ -57,13 +58,16 @@ def shift(a: Affine, c: Fraction) -> Affine:
 
 
 def combine(terms: Iterable[tuple[Fraction, Affine]], n: int) -> Affine:
-    """``sum c * a`` over ``terms``."""
-    out = [Fraction(0)] * (n + 1)
-    for c, a in terms:
-        if c:
-            for j, x in enumerate(a):
-                if x:
-                    out[j] += c * x
+    """``sum c * a`` over ``terms``: per coefficient one integer sum over a common denominator."""
+    used = [(c, a) for c, a in terms if c]
+    out = []
+    for j in range(n + 1):
+        parts = [(c.numerator * a[j].numerator, c.denominator * a[j].denominator) for c, a in used if a[j]]
+        if not parts:
+            out.append(Fraction(0))
+            continue
+        den = math.lcm(*(q for _, q in parts))
+        out.append(Fraction(sum(p * (den // q) for p, q in parts), den))
     return tuple(out)
 
 

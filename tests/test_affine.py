@@ -1,0 +1,39 @@
+"""Exact affine arithmetic: the integer fast paths equal the plain Fraction formulas."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import rationals
+
+from verisnn.core import affine as af
+
+N = 3
+affines = st.tuples(*[rationals(-5, 5, (1, 2, 3, 7, 12))] * (N + 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(rationals(-3, 3, (1, 2, 5)), affines), max_size=6))
+def test_combine_is_the_plain_sum(terms):
+    want = tuple(sum((c * a[j] for c, a in terms), F(0)) for j in range(N + 1))
+    got = af.combine(terms, N)
+    assert got == want and all(type(x) is F for x in got)
+
+
+@settings(max_examples=300, deadline=None)
+@given(affines, affines)
+def test_sub_neg_and_normalize(a, b):
+    assert af.sub(a, b) == tuple(x - y for x, y in zip(a, b))
+    assert af.neg(a) == tuple(-x for x in a)
+    lead = next((c for c in a[1:] if c), None)
+    want = a if lead is None else tuple(x / abs(lead) for x in a)
+    assert af.normalize(a) == want
+    if lead is not None:  # the same half-space, with leading coefficient +-1
+        assert abs(next(c for c in af.normalize(a)[1:] if c)) == 1
+
+
+def test_key_tells_equal_affines_apart_exactly():
+    assert af.key((F(1, 2), F(0), F(3))) == af.key((F(2, 4), F(0), F(3)))
+    assert af.key((F(1, 2), F(0), F(3))) != af.key((F(1, 3), F(0), F(3)))
