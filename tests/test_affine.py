@@ -37,3 +37,10 @@ def test_sub_neg_and_normalize(a, b):
 def test_key_tells_equal_affines_apart_exactly():
     assert af.key((F(1, 2), F(0), F(3))) == af.key((F(2, 4), F(0), F(3)))
     assert af.key((F(1, 2), F(0), F(3))) != af.key((F(1, 3), F(0), F(3)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(affines, st.tuples(*[rationals(-9, 9, (1, 3, 4, 11))] * N))
+def test_evaluate_is_the_plain_sum(a, point):
+    got = af.evaluate(a, point)
+    assert got == a[0] + sum((c * x for c, x in zip(a[1:], point)), F(0)) and type(got) is F

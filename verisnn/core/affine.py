@@ -72,11 +72,18 @@ def combine(terms: Iterable[tuple[Fraction, Affine]], n: int) -> Affine:
 
 
 def evaluate(a: Affine, point: Sequence[Fraction]) -> Fraction:
-    total = a[0]
+    """``a(point)``, accumulated as one integer fraction over the terms' least common denominator."""
+    num, den = a[0].numerator, a[0].denominator
     for c, x in zip(a[1:], point):
-        if c:
-            total += c * x
-    return total
+        if c and x:
+            n2, d2 = c.numerator * x.numerator, c.denominator * x.denominator
+            if d2 == den:
+                num += n2
+            else:
+                g = math.gcd(den, d2)
+                num = num * (d2 // g) + n2 * (den // g)
+                den = den // g * d2
+    return Fraction(num, den)
 
 
 def key(a: Affine) -> tuple[int, ...]:
