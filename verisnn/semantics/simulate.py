@@ -54,7 +54,7 @@ def first_firing(arrivals: Iterable[tuple[Fraction, Fraction, Kernel]], theta: F
     ``arrivals`` holds ``(a, w, eps)`` triples with finite ``a``; ``theta > 0``.
     """
     arrivals = list(arrivals)
-    if arrivals and all(w > 0 and eps.is_linear for _, w, eps in arrivals):
+    if theta > 0 and arrivals and all(w > 0 and eps.is_linear for _, w, eps in arrivals):
         return _positive_linear_firing(arrivals, theta)
     return sweep_firing(arrivals, theta)
 
