@@ -183,11 +183,12 @@ class VertexSession:
             return cell
         key: tuple[int, ...] = ()
         done = 0
+        ids = tuple(map(id, constraints))
         for k in range(len(constraints), 0, -1):  # the longest remembered prefix
-            probe = tuple(id(g) for g in constraints[:k])
-            entry = memo.get(probe)
-            if entry is not None and all(a is b for a, b in zip(entry[0], constraints)):
-                cell, done, key = entry[1], k, probe
+            entry = memo.get(ids[:k])
+            # an entry keeps its constraints alive, and live objects have distinct ids: equal ids are the same objects
+            if entry is not None and entry[0][-1] is constraints[k - 1]:
+                cell, done, key = entry[1], k, ids[:k]
                 break
         last = len(constraints) - 1
         if done < last and isinstance(cell, Polytope) and cell.excludes(self._rows(constraints[last])):
