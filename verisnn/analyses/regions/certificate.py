@@ -82,7 +82,8 @@ def _conditions_snn(net: Network, v: str, act: Any, times: dict[str, Affine | No
     return out
 
 
-def _multipliers(g: Affine, strict: bool, all_cons: Sequence[Affine], where: dict[tuple[int, ...], int]) -> dict[str, Any]:
+def _multipliers(g: Affine, strict: bool, all_cons: Sequence[Affine], where: dict[tuple[int, ...], int]
+                 ) -> dict[str, Any]:
     """``g = c + l * constraint_i``: a positive constant, or a positive multiple of one constraint."""
     if af.is_const(g):
         if g[0] < 0 or (strict and g[0] == 0):
