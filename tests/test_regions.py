@@ -29,7 +29,7 @@ from verisnn.claims.generators import positive_linear, signed
 from verisnn.core import affine as af
 from verisnn.core.domain import Box, parse_domain
 from verisnn.core.errors import InvalidInput
-from verisnn.core.model import relu_network
+from verisnn.core.model import layered, relu_network
 from verisnn.core.numbers import is_finite
 from verisnn.core.results import Verdict
 from verisnn.semantics.simulate import simulate
@@ -324,3 +324,16 @@ def test_cli_regions_text_and_errors(cli, tmp_path):
     assert bad.code == 2 and bad.err.count("\n") == 1
     relu = cli("regions", "examples/relu_small.json", "--domain", "-1:1", "--json")
     assert relu.code == 0 and relu.json["count"] == 2
+
+
+def test_progress_reports_every_piece_of_the_walk_then_the_replay():
+    """The progress callback hears the walk's piece counts in order, then the replay; the map is unchanged."""
+    q = Fraction
+    net = layered(2, [{"weights": [[q(1), q(1, 2)], [q(1, 2), q(1)]], "thresholds": [q(1), q(3, 2)]},
+                      {"weights": [[q(1), q(1)]], "thresholds": [q(2)]}])
+    box = Box.uniform(-2, 2, 2)
+    heard = []
+    rm = enumerate_regions(net, box, progress=lambda phase, pieces: heard.append((phase, pieces)))
+    assert heard == [("walk", k) for k in range(1, rm.pieces + 1)] + [("replay", rm.pieces)]
+    plain = enumerate_regions(net, box)
+    assert (rm.count, rm.pieces, rm.regions) == (plain.count, plain.pieces, plain.regions)

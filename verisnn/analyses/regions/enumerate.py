@@ -21,6 +21,7 @@ frontier are walked elsewhere (:mod:`verisnn.analyses.regions.subtrees`) and mer
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -39,7 +40,8 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
                       prove_cover: bool = False, timeout: float = 60.0, seed: int = 0,
                       deadline: float | None = None, lp: str = LP_BACKENDS[0], solver: Any = None,
                       distribute: Distribute | None = None, frontier: int = 1,
-                      task_seconds: float | None = TASK_SECONDS, keep_tree: bool = True) -> RegionMap:
+                      task_seconds: float | None = TASK_SECONDS, keep_tree: bool = True,
+                      progress: Callable[[str, int], None] | None = None) -> RegionMap:
     """All causal (or activation) regions of ``net`` on ``domain`` (a Box, a Space, or None = ``Q^d``).
 
     ``verify`` replays every piece's interior point in the exact simulator; ``prove_cover`` also
@@ -57,11 +59,16 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
     this process (docs/cluster.md says for which LP backends).  Without ``keep_tree`` the map
     has no split tree (no certificate can be written from it), and the subtree tasks do not
     send theirs.
+
+    ``progress(phase, pieces)`` is told the pieces found so far during the serial walk (phase
+    ``"walk"``), and once before the replay (phase ``"replay"``); it only reports, it decides nothing.
     """
     start = time.monotonic()
     space = domain_space(net, domain)
     oracle = open_lp(space.names, space.bounds, lp, timeout)
     walker = Walk(net, space, oracle, seed, deadline)
+    if progress is not None:
+        walker.on_piece = lambda count: progress("walk", count)
     leaves: list[Region] = []
     if distribute is None:
         tree = walker.walk(walker.root(), leaves)
@@ -71,6 +78,8 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
                                         seconds=task_seconds, splits=keep_tree)
     result = RegionMap(net, space, tuple(leaves), time.monotonic() - start, checks, tree=tree if keep_tree else None)
     if verify:
+        if progress is not None and distribute is None:
+            progress("replay", len(leaves))
         result = result.verify() if distribute is None else replace(result, verified=True)
     if prove_cover:
         from verisnn.analyses.regions.pieces import prove_cover as cover_proof

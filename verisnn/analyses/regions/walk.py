@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -83,6 +83,7 @@ class Walk:
         self.net, self.space, self.oracle, self.seed, self.deadline = net, space, oracle, seed, deadline
         self.n = space.dimension
         self.bounds = list(space.bounds)
+        self.on_piece: Callable[[int], None] | None = None  # told the number of pieces after each new one
         if isinstance(net, ReluNetwork):
             self.units: list = relu_units(net)
             self.init: dict = {("x", j): a for j, a in enumerate(space.inputs)}
@@ -186,6 +187,8 @@ class Walk:
         self._in_time()
         if cell.k == len(self.units):
             leaves.append(self.leaf(cell))
+            if self.on_piece is not None:
+                self.on_piece(len(leaves))
             return {"piece": len(leaves) - 1}
         tree, children = self.split(cell)
         nodes = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -85,14 +87,22 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
     if prove_pieces and not isinstance(network, Network):
         raise click.UsageError("--prove-pieces is for spiking networks")
     timeout = options.timeout
+    progress = _Progress() if not as_json and sys.stderr.isatty() else None
     with _subtree_walker(scheduler, jobs) as (distribute, frontier):
         res = count_regions(network, box, timeout=timeout, lp=lp, distribute=distribute, frontier=frontier,
-                            keep_tree=cert_path is not None)  # only a certificate reads the split tree
+                            keep_tree=cert_path is not None,  # only a certificate reads the split tree
+                            progress=progress)
     if res.verdict is not Verdict.PROVED:
+        if progress is not None:
+            progress.done()
         show_unknown(res.reason, as_json)
     rm = res.details["regions"]
     if cert_path is not None:
+        if progress is not None:
+            progress("certificate", rm.pieces)
         write_certificate(rm, cert_path)
+    if progress is not None:
+        progress.done()
     # redundant constraints are dropped for the listing (text: only the printed pieces) and the solver proofs
     if as_json or prove_cover or prove_pieces:
         if rm.pieces <= MINIMIZE_UP_TO:
@@ -158,6 +168,31 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
         click.echo(f"certificate: {cert_path} (check it with `verisnn certify {cert_path}`)")
     if picture is not None:
         click.echo(f"picture: {picture.path}")
+
+
+_PHASES = {"walk": "walking the split tree", "replay": "replaying every piece in the exact simulator",
+           "certificate": "writing the certificate"}
+
+
+class _Progress:
+    """One status line on stderr (a terminal only): pieces found so far, the phase, the elapsed time."""
+
+    def __init__(self) -> None:
+        self.start = self.last = time.monotonic()  # timing
+        self.shown = False
+
+    def __call__(self, phase: str, pieces: int) -> None:
+        now = time.monotonic()  # timing
+        if phase == "walk" and now - self.last < 0.5:
+            return
+        self.last = now
+        self.shown = True
+        click.echo(f"\r  {plural(pieces, 'piece')}, {_PHASES[phase]} ({now - self.start:.0f}s)\033[K",
+                   err=True, nl=False)
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)
 
 
 @contextmanager
