@@ -156,12 +156,16 @@ class Polytope:
             cache[bits] = got
         return got
 
+    def _values(self, row: Row) -> list[int]:
+        """:func:`_value` of ``row`` at every vertex."""
+        head, coef = row[0], row[1:]
+        return [head * den + sum(map(operator.mul, coef, nums)) for nums, den in self.vertices]
+
     def excludes(self, row: Row) -> bool:
         """True when ``self ∩ {row > 0}`` is empty (what :meth:`cut_row` returning None means), without cutting."""
         if not any(row[1:]):
             return row[0] <= 0
-        head, coef = row[0], row[1:]
-        return not any(head * den + sum(map(operator.mul, coef, nums)) > 0 for nums, den in self.vertices)
+        return not any(v > 0 for v in self._values(row))
 
     def cut(self, g: Affine) -> Polytope | None:
         """``self ∩ {g > 0}``, or None when that open set is empty (no vertex has ``g > 0``)."""
@@ -173,8 +177,7 @@ class Polytope:
         ranks = self._ranks + [{}]
         if not any(row[1:]):
             return Polytope(self.n, rows, self.vertices, self.tight, ranks) if row[0] > 0 else None
-        head, coef = row[0], row[1:]
-        values = [head * den + sum(map(operator.mul, coef, nums)) for nums, den in self.vertices]  # _value, inlined
+        values = self._values(row)
         if not any(v > 0 for v in values):
             return None
         bit = 1 << len(self.rows)
@@ -255,7 +258,7 @@ class Polytope:
         out[-1] = Fraction(1)
         if not any(row[1:]):
             return out  # a constant g <= 0
-        values = [_value(row, p) for p in self.vertices]
+        values = self._values(row)
         best = max(range(len(values)), key=lambda k: Fraction(values[k], self.vertices[k][1]))
         tight = [i for i in range(len(self.rows)) if self.tight[best] >> i & 1]
         target = [-c for c in row[1:]]

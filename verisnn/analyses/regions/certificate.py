@@ -156,10 +156,6 @@ def _split(node: dict, base: list[Affine], session: Any) -> dict[str, Any]:
     return out
 
 
-def _same(a: Sequence[Affine], b: Sequence[Affine]) -> bool:
-    return len(a) == len(b) and all(x is y or x == y for x, y in zip(a, b))
-
-
 def _tree(rm: RegionMap, node: dict, lp: str, session: Any = None, pushed: tuple[Affine, ...] = ()) -> dict[str, Any]:
     """The certificate tree below ``node``.
 
@@ -176,7 +172,7 @@ def _tree(rm: RegionMap, node: dict, lp: str, session: Any = None, pushed: tuple
     session.push(cell[len(pushed):])
     try:
         base = list(rm.space.bounds) + list(cell)
-        if not _same(session.asserted(), base):  # the LP layer's Farkas certificates are over its own constraints
+        if session.asserted() != base:  # the LP layer's Farkas certificates are over its own constraints
             raise InternalError("the certificate's LP session does not hold the cell's constraints")
         return {"unit": list(unit) if isinstance(unit, tuple) else unit, "cell": [_aff(g) for g in cell],
                 "split": _split(node["split"], base, session),

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from verisnn.core.affine import Affine
 from verisnn.core.errors import InternalError
+from verisnn.core.polyhedra import Farkas, check_farkas
 
 ZERO = Fraction(0)
 
@@ -76,14 +77,4 @@ def farkas(constraints: Sequence[Affine]) -> tuple[Fraction, ...] | None:
 
 def check(constraints: Sequence[Affine], lam: Sequence[Fraction]) -> bool:
     """``lam >= 0``, not all zero, ``sum lam a = 0`` and ``sum lam b <= 0``: the system is empty."""
-    if len(lam) != len(constraints):
-        return False
-    used = [(v, g) for v, g in zip(lam, constraints) if v]
-    if not used or any(v < 0 for v, _ in used):
-        return False
-    n = len(constraints[0]) - 1
-    for j in range(n + 1):
-        s = sum((v * g[j] for v, g in used), ZERO)
-        if (j > 0 and s != 0) or (j == 0 and s > 0):
-            return False
-    return True
+    return check_farkas(constraints, (), Farkas(tuple(lam)))
