@@ -11,7 +11,7 @@ from strategies import inputs_for, networks, rationals
 from verisnn.core.kernels import box, from_pieces, linear, saturating, triangle
 from verisnn.core.model import Network, Neuron, Reference, Synapse, layered
 from verisnn.core.numbers import INF, is_finite
-from verisnn.semantics.simulate import first_firing, potential, realize, simulate, sweep_firing
+from verisnn.semantics.simulate import closed_form, first_firing, potential, realize, simulate, sweep_firing
 
 
 def one_neuron(weights, theta, kernel="linear", delays=None):
@@ -248,3 +248,7 @@ def test_positive_linear_fast_path_equals_the_breakpoint_sweep(pairs, theta):
         return sum((w * max(t - a, F(0)) for a, w in pairs), F(0))
     assert p(fast.time) == theta
     assert p(fast.time - F(1, 10 ** 6)) < theta
+    # the closed form's causal arrivals are exactly those strictly before the firing
+    t, causal = closed_form(arrivals, theta)
+    assert t == fast.time
+    assert causal == tuple(j for j, (a, _) in enumerate(pairs) if a < t)

@@ -92,6 +92,30 @@ def key(a: Affine) -> tuple[int, ...]:
     return tuple(x for c in a for x in (c.numerator, c.denominator))
 
 
+class ByIdentity:
+    """Values computed from affines, remembered per object (hashing Fractions is slow); at most ``limit``.
+
+    Each entry keeps its affine alive, so an ``id`` is never reused while it is remembered.  Code
+    that hands the same objects around (the region walk shares its constraints) asks once per object.
+    """
+
+    __slots__ = ("_compute", "_entries", "_limit")
+
+    def __init__(self, compute, limit: int = 100_000) -> None:
+        self._compute, self._limit = compute, limit
+        self._entries: dict[int, tuple[Affine, object]] = {}
+
+    def __call__(self, g: Affine):
+        entry = self._entries.get(id(g))
+        if entry is not None and entry[0] is g:
+            return entry[1]
+        if len(self._entries) > self._limit:
+            self._entries.clear()
+        value = self._compute(g)
+        self._entries[id(g)] = (g, value)
+        return value
+
+
 def is_const(a: Affine) -> bool:
     return not any(a[1:])
 

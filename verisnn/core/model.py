@@ -188,6 +188,11 @@ class Network:
                 ks.append(k)
         return tuple(ks)
 
+    @cached_property
+    def closed_form(self) -> Mapping[str, bool]:
+        """Per neuron: every synapse into it has a positive weight and the linear kernel (the closed-form case)."""
+        return {v: all(s.weight > 0 and self.kernel_of(s).is_linear for s in ins) for v, ins in self.incoming.items()}
+
     @property
     def all_linear(self) -> bool:
         return all(self.kernel_of(s).is_linear for s in self.synapses)

@@ -94,28 +94,37 @@ def sweep_firing(arrivals: Iterable[tuple[Fraction, Fraction, Kernel]], theta: F
 
 
 def _positive_linear_firing(arrivals: list[tuple[Fraction, Fraction, Kernel]], theta: Fraction) -> Firing:
-    """``first_firing`` when every weight is positive and every kernel linear, in integers.
+    """``first_firing`` when every weight is positive and every kernel linear, in integers (:func:`closed_form`)."""
+    return Firing(closed_form(arrivals, theta)[0], False)
+
+
+def closed_form(arrivals: Sequence[tuple[Fraction, Fraction, Kernel]], theta: Fraction
+                ) -> tuple[Fraction, tuple[int, ...]]:
+    """The firing time and the causal arrivals (positions in ``arrivals``, ascending) of a neuron whose weights
+    are all positive and whose kernels are all linear (``theta > 0``, at least one arrival).
 
     With arrivals sorted, the potential is ``sum_{i <= k} w_i (t - a_i)`` after the ``k``-th
     arrival, so the neuron fires at ``t_k = (theta + sum w_i a_i) / sum w_i`` for the first ``k``
     with ``t_k <= a_{k+1}`` (the last ``k`` if none; equal arrivals need no grouping, since
-    ``t_k > a_k`` always).  Times and weights are put over common
-    denominators ``D`` and ``E`` (``a = A/D``, ``w = W/E``, ``theta = T/F``), so that
-    ``t_k = (T E D + F sum W_i A_i) / (F D sum W_i)`` and every comparison is one of integers.
+    ``t_k > a_k`` always), and the causal arrivals are the first ``k``: exactly those with
+    ``a < t_k``.  Times and weights are put over common denominators ``D`` and ``E`` (``a = A/D``,
+    ``w = W/E``, ``theta = T/F``), so that ``t_k = (T E D + F sum W_i A_i) / (F D sum W_i)`` and
+    every comparison is one of integers.
     """
     d = lcm(*(a.denominator for a, _, _ in arrivals))
     e = lcm(*(w.denominator for _, w, _ in arrivals))
-    items = sorted((a.numerator * (d // a.denominator), w.numerator * (e // w.denominator)) for a, w, _ in arrivals)
+    items = sorted((a.numerator * (d // a.denominator), w.numerator * (e // w.denominator), j)
+                   for j, (a, w, _) in enumerate(arrivals))
     f = theta.denominator
     base = theta.numerator * e * d
     sw = swa = 0
     last = len(items) - 1
-    for k, (a, w) in enumerate(items):
+    for k, (a, w, _) in enumerate(items):
         sw += w
         swa += w * a
         num = base + f * swa
         if k == last or num <= f * sw * items[k + 1][0]:
-            return Firing(Fraction(num, f * d * sw), False)
+            return Fraction(num, f * d * sw), tuple(sorted(j for _, _, j in items[:k + 1]))
     raise AssertionError("unreachable: the last arrival always ends the sweep")
 
 
@@ -182,6 +191,11 @@ def simulate(net: Network, inputs: Sequence[Time]) -> Simulation:
             tu = times[s.source]
             if is_finite(tu):
                 arrivals.append((i, tu + s.delay if s.delay else tu, s.weight, net.kernel_of(s)))
+        if arrivals and net.closed_form[v]:  # every kernel linear: causal pieces are all 0
+            t, causal = closed_form([(a, w, eps) for _, a, w, eps in arrivals], net.thresholds[v])
+            times[v] = t
+            activations[v] = Activation(tuple(arrivals[j][0] for j in causal), (0,) * len(causal), False)
+            continue
         firing = first_firing([(a, w, eps) for _, a, w, eps in arrivals], net.thresholds[v])
         if firing is None:
             times[v] = INF

@@ -20,7 +20,7 @@ from fractions import Fraction
 import highspy
 import numpy as np
 
-from verisnn.core.affine import Affine, is_const
+from verisnn.core.affine import Affine, ByIdentity, is_const
 from verisnn.core.errors import InternalError
 from verisnn.core.polyhedra import Farkas, Subspace, check_farkas, eliminate, satisfies
 from verisnn.solvers.lp_base import check_widths
@@ -29,7 +29,6 @@ from verisnn.solvers.lp_z3 import exact_farkas, exact_witness
 
 _INF = highspy.kHighsInf
 _ZERO = Fraction(0)
-_CACHE = 100_000  # constraints whose float row / integer form a session remembers
 _BIG = 1e15  # float bounds beyond this are left to the exact fallback (HiGHS reads 1e20 as infinite)
 
 
@@ -90,28 +89,7 @@ def _positive_at(forms: Sequence[IntForm], numerators: Sequence[int], denominato
     return True
 
 
-class _ByIdentity:
-    """Values computed from constraints, remembered per constraint object (hashing Fractions is slow).
-
-    Each entry keeps its constraint alive, so an ``id`` is never reused while it is remembered.
-    """
-
-    def __init__(self, compute) -> None:
-        self._compute = compute
-        self._entries: dict[int, tuple[Affine, object]] = {}
-
-    def __call__(self, g: Affine):
-        entry = self._entries.get(id(g))
-        if entry is not None and entry[0] is g:
-            return entry[1]
-        if len(self._entries) > _CACHE:
-            self._entries.clear()
-        value = self._compute(g)
-        self._entries[id(g)] = (g, value)
-        return value
-
-
-def _rows(gs: Sequence[Affine], n: int, cache: _ByIdentity | None = None) -> tuple:
+def _rows(gs: Sequence[Affine], n: int, cache: ByIdentity | None = None) -> tuple:
     """The scaled float rows of non-constant constraints ``gs``, as HiGHS ``addRows`` arguments."""
     lower, starts, index, value = [], [], [], []
     for g in gs:
@@ -253,8 +231,8 @@ class HighsSession:
         self._tight: list[dict] = [{}]  # per level: the tightest asserted constraint of each direction
         self._last: tuple | None = None
         self._last_answer: _Answer | None = None
-        self._cache = _ByIdentity(lambda g: _row(g, self.n))  # float rows by constraint
-        self._integer_form = _ByIdentity(int_form)  # integer forms by constraint
+        self._cache = ByIdentity(lambda g: _row(g, self.n))  # float rows by constraint
+        self._integer_form = ByIdentity(int_form)  # integer forms by constraint
         self._memo = Memo()
         self.push(base)
 

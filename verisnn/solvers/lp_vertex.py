@@ -21,12 +21,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
-from verisnn.core.affine import Affine
+from verisnn.core.affine import Affine, ByIdentity
 from verisnn.core.errors import InternalError
 from verisnn.core.polyhedra import Farkas, check_farkas
 from verisnn.core.polytope import Polytope, integer_row, scaled_row
 from verisnn.solvers.lp_base import check_widths
-from verisnn.solvers.lp_highs import HighsSession, _ByIdentity
+from verisnn.solvers.lp_highs import HighsSession
 
 _MEMO = 256  # remembered prefix cuts per stack level (each holds a polytope: memory)
 
@@ -78,7 +78,7 @@ class VertexSession:
         bounds = box_bounds(base, self.n)
         self._cells: list[_Cell] | None = None
         self._memo: list[dict] = [{}]
-        self._rows = _ByIdentity(integer_row)  # integer rows by constraint
+        self._scaled = ByIdentity(scaled_row)  # (integer row, scale) by constraint
         if bounds is not None:
             box = Polytope.box(*bounds)
             if box.rows != [integer_row(g) for g in base[:2 * self.n]]:
@@ -156,7 +156,7 @@ class VertexSession:
         strict = [Fraction(0)] * len(constraints)
         for i, m in zip(list(range(rows)) + [cell.index], mu):
             if m:
-                strict[i] = m * scaled_row(constraints[i])[1]
+                strict[i] = m * self._scaled(constraints[i])[1]
         farkas = Farkas(tuple(strict))
         if not check_farkas(constraints, (), farkas):
             raise InternalError("a vertex Farkas certificate fails its exact check")
@@ -191,13 +191,13 @@ class VertexSession:
                 cell, done, key = entry[1], k, ids[:k]
                 break
         last = len(constraints) - 1
-        if done < last and isinstance(cell, Polytope) and cell.excludes(self._rows(constraints[last])):
+        if done < last and isinstance(cell, Polytope) and cell.excludes(self._scaled(constraints[last])[0]):
             return _Empty(cell, constraints[last], start + last)
         for k in range(done, len(constraints)):
             if isinstance(cell, _Empty):
                 break
             g = constraints[k]
-            cut = cell.cut_row(self._rows(g))
+            cut = cell.cut_row(self._scaled(g)[0])
             cell = cut if cut is not None else _Empty(cell, g, start + k)
             key = key + (id(g),)
             if len(memo) > _MEMO:

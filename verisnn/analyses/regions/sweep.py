@@ -17,7 +17,7 @@ from verisnn.core import affine as af
 from verisnn.core.affine import Affine
 from verisnn.core.errors import InternalError
 from verisnn.core.model import Network, ReluNetwork
-from verisnn.semantics.simulate import Activation, first_firing
+from verisnn.semantics.simulate import Activation, closed_form
 
 
 class Tie(Exception):
@@ -44,36 +44,70 @@ def _require(g: Affine, p: Sequence[Fraction], out: list[Affine], allow_zero: bo
         raise InternalError("symbolic sweep recorded a comparison that is false at its own point")
 
 
-def snn_step(net: Network, v: str, aff: Mapping[str, Affine | None], p: Sequence[Fraction], n: int
-              ) -> tuple[Activation | None, Affine | None, list[Affine]]:
-    """Neuron ``v``'s outcome at ``p``: activation, affine firing time, open polyhedron of its path."""
+class StepMemo:
+    """What :func:`snn_step` remembers across the calls of one walk; its answers are the same without it.
+
+    ``paths``: a positive linear neuron's firing time and constraints per arrival objects and causal
+    set (see :func:`_positive_path`), so that equal paths give the same constraint objects (which
+    the walk and the LP session then convert once).  ``value``: an affine's value at a point, per
+    pair of objects (a cell's point is handed to its first child, and the same arrival times are
+    evaluated there again).  Entries keep their objects alive, so ids are not reused while remembered.
+    """
+
+    __slots__ = ("_values", "paths")
+
+    def __init__(self) -> None:
+        self.paths: dict = {}
+        self._values: dict = {}
+
+    def value(self, a: Affine, p: Sequence[Fraction]) -> Fraction:
+        key = (id(a), id(p))
+        hit = self._values.get(key)
+        if hit is not None and hit[0] is a and hit[1] is p:
+            return hit[2]
+        if len(self._values) > _REMEMBERED:
+            self._values.clear()
+        val = af.evaluate(a, p)
+        self._values[key] = (a, p, val)
+        return val
+
+
+_REMEMBERED = 100_000  # entries per StepMemo table (memory)
+
+
+def snn_step(net: Network, v: str, aff: Mapping[str, Affine | None], p: Sequence[Fraction], n: int,
+             memo: StepMemo | None = None) -> tuple[Activation | None, Affine | None, list[Affine]]:
+    """Neuron ``v``'s outcome at ``p``: activation, affine firing time, open polyhedron of its path.
+
+    ``memo``, when given, remembers paths and values between calls (:class:`StepMemo`).
+    """
     theta = net.thresholds[v]
     arr = []
     for i, s in enumerate(net.incoming[v]):
         src = aff[s.source]
         if src is None:
             continue
-        a = af.shift(src, s.delay) if s.delay else src
-        arr.append((i, s, a, af.evaluate(a, p)))
+        val = af.evaluate(src, p) if memo is None else memo.value(src, p)
+        if s.delay:
+            arr.append((i, s, af.shift(src, s.delay), val + s.delay, src))
+        else:
+            arr.append((i, s, src, val, src))
     if not arr:
         return None, None, []
-    cons: list[Affine] = []
-    if all(s.weight > 0 and net.kernel_of(s).is_linear for _, s, _, _ in arr):
-        firing = first_firing([(val, s.weight, net.kernel_of(s)) for _, s, _, val in arr], theta)
-        if firing is None:
-            raise InternalError(f"positive neuron {v} silent with arriving spikes")
-        causal = [item for item in arr if item[3] < firing.time]
-        total = sum((s.weight for _, s, _, _ in causal), Fraction(0))
-        tv = af.shift(af.combine([(s.weight / total, a) for _, s, a, _ in causal], n), theta / total)
-        if af.evaluate(tv, p) != firing.time:
-            raise InternalError(f"affine firing time of {v} disagrees with the simulator")
-        t = firing.time
-        for item in arr:  # g(p) is t - a(p) or a(p) - t, known exactly: no evaluation needed
-            if item[3] < t:
-                _require(af.sub(tv, item[2]), p, cons, val=t - item[3])
-            else:
-                _require(af.sub(item[2], tv), p, cons, allow_zero=True, val=item[3] - t)
-        return Activation(tuple(i for i, *_ in causal), (0,) * len(causal), False), tv, cons
+    if net.closed_form[v] or all(s.weight > 0 and net.kernel_of(s).is_linear for _, s, _, _, _ in arr):
+        t, where = closed_form([(val, s.weight, net.kernel_of(s)) for _, s, _, val, _ in arr], theta)
+        causal = tuple(arr[j][0] for j in where)
+        tv, conds = _positive_path(v, theta, arr, causal, n, None if memo is None else memo.paths, p, t)
+        cons: list[Affine] = []
+        for (_, _, _, val, _), g in zip(arr, conds):
+            # g(p) is t - a(p) > 0 (causal) or a(p) - t >= 0: zero only at a tie, allowed for a constant
+            if g is not None:
+                if val == t:
+                    raise Tie
+                cons.append(g)
+        return Activation(causal, (0,) * len(causal), False), tv, cons
+    cons = []
+    arr = [item[:4] for item in arr]
 
     events: list[tuple[Affine, Fraction, Fraction, Fraction]] = []
     for _, s, a, val in arr:
@@ -137,6 +171,38 @@ def snn_step(net: Network, v: str, aff: Mapping[str, Affine | None], p: Sequence
                     g = af.neg(g)
                 _require(g, p, cons, allow_zero=True)
     return Activation(tuple(causal), tuple(pieces), jumped), tv, cons
+
+
+def _positive_path(v: str, theta: Fraction, arr: list[tuple], causal: tuple[int, ...], n: int, paths: dict | None,
+                   p: Sequence[Fraction], t: Fraction) -> tuple[Affine, list[Affine | None]]:
+    """The affine firing time ``t_C = (theta + sum_C w a) / sum_C w`` of a positive linear neuron with causal set
+    ``C``, and per arrival its causal condition normalised (``t_C - a_i`` for ``i`` in ``C``, ``a_j - t_C``
+    otherwise; None for a constant).
+
+    Remembered in ``paths`` by the neuron, the causal set and the identity of the arrivals' source
+    values (an entry keeps those alive, so their ids are not reused while it is remembered).  A new
+    path's firing time is checked against the simulator's ``t`` at ``p``: ``t_C`` is the same
+    formula at every point with this causal set, so a remembered one needs no check.
+    """
+    key = (v, causal, *map(id, (item[4] for item in arr)))
+    if paths is not None:
+        hit = paths.get(key)
+        if hit is not None and all(x is item[4] for x, item in zip(hit[0], arr)):
+            return hit[1], hit[2]
+    inside = [item for item in arr if item[0] in causal]
+    total = sum((s.weight for _, s, _, _, _ in inside), Fraction(0))
+    tv = af.shift(af.combine([(s.weight / total, a) for _, s, a, _, _ in inside], n), theta / total)
+    if af.evaluate(tv, p) != t:
+        raise InternalError(f"affine firing time of {v} disagrees with the simulator")
+    conds: list[Affine | None] = []
+    for i, _, a, _, _ in arr:
+        g = af.sub(tv, a) if i in causal else af.sub(a, tv)
+        conds.append(None if af.is_const(g) else af.normalize(g))
+    if paths is not None:
+        if len(paths) > _REMEMBERED:
+            paths.clear()
+        paths[key] = (tuple(item[4] for item in arr), tv, conds)
+    return tv, conds
 
 
 def relu_units(net: ReluNetwork) -> list[tuple[int, int]]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from verisnn.analyses.regions.maps import AnyNetwork, Region, affine_outputs
 from verisnn.analyses.regions.space import Space
-from verisnn.analyses.regions.sweep import Tie, relu_step, relu_units, snn_step
+from verisnn.analyses.regions.sweep import StepMemo, Tie, relu_step, relu_units, snn_step
 from verisnn.core import affine as af
 from verisnn.core.affine import Affine
 from verisnn.core.errors import InternalError, InvalidInput
@@ -84,6 +84,11 @@ class Walk:
         self.n = space.dimension
         self.bounds = list(space.bounds)
         self.on_piece: Callable[[int], None] | None = None  # told the number of pieces after each new one
+        # shared objects: equal paths give the same constraint objects, and these caches (and the LP
+        # session's integer rows) answer once per object
+        self._memo = StepMemo()
+        self._key = af.ByIdentity(af.key)
+        self._neg = af.ByIdentity(af.neg)
         if isinstance(net, ReluNetwork):
             self.units: list = relu_units(net)
             self.init: dict = {("x", j): a for j, a in enumerate(space.inputs)}
@@ -106,7 +111,7 @@ class Walk:
     def _step(self, u: Any, aff: Mapping, p: Sequence[Fraction]) -> tuple:
         if isinstance(self.net, ReluNetwork):
             return relu_step(self.net, u, aff, p, self.n)
-        return snn_step(self.net, u, aff, p, self.n)
+        return snn_step(self.net, u, aff, p, self.n, self._memo)
 
     def _in_time(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -132,7 +137,7 @@ class Walk:
         """
         cons = list(cell.constraints)
         aff = self.values(cell)
-        known = cell.known if cell.known is not None else frozenset(af.key(g) for g in cons)
+        known = cell.known if cell.known is not None else frozenset(map(self._key, cons))
         children: list[Cell] = []
         index: dict[frozenset, int] = {}
         root: dict = {}
@@ -144,7 +149,7 @@ class Walk:
             fresh: list[Affine] = []
             fresh_keys: list[tuple] = []
             for g in region:
-                k = af.key(g)
+                k = self._key(g)
                 if k not in known and k not in fresh_keys:
                     fresh_keys.append(k)
                     fresh.append(g)
@@ -153,12 +158,12 @@ class Walk:
                 index[keys] = len(children)
                 children.append(Cell(cell.k + 1, tuple(cons + fresh), p, cell.labels + (label,),
                                      cell.steps + ((value, tuple(region)),), known | keys))
-            have = {af.key(g) for g in extra}
+            have = set(map(self._key, extra))
             part = list(extra)
             for g, k in zip(fresh, fresh_keys):
                 if k in have:
                     continue
-                neg = af.neg(g)
+                neg = self._neg(g)
                 q = self.oracle.witness(part + [neg])
                 node["split"], node["pos"], node["neg"] = g, {}, {}
                 if q is None:
