@@ -158,14 +158,24 @@ class Polytope:
 
     def _values(self, row: Row) -> list[int]:
         """:func:`_value` of ``row`` at every vertex."""
+        vertices = self.vertices
+        if self.n == 2:  # written out for the small dimensions of region work (about 2.5x faster)
+            h, a, b = row
+            return [h * d + a * x + b * y for (x, y), d in vertices]
+        if self.n == 3:
+            h, a, b, c = row
+            return [h * d + a * x + b * y + c * z for (x, y, z), d in vertices]
+        if self.n == 4:
+            h, a, b, c, e = row
+            return [h * d + a * x + b * y + c * z + e * w for (x, y, z, w), d in vertices]
         head, coef = row[0], row[1:]
-        return [head * den + sum(map(operator.mul, coef, nums)) for nums, den in self.vertices]
+        return [head * den + sum(map(operator.mul, coef, nums)) for nums, den in vertices]
 
     def excludes(self, row: Row) -> bool:
         """True when ``self ∩ {row > 0}`` is empty (what :meth:`cut_row` returning None means), without cutting."""
         if not any(row[1:]):
             return row[0] <= 0
-        return not any(v > 0 for v in self._values(row))
+        return max(self._values(row)) <= 0
 
     def cut(self, g: Affine) -> Polytope | None:
         """``self ∩ {g > 0}``, or None when that open set is empty (no vertex has ``g > 0``)."""
@@ -178,8 +188,11 @@ class Polytope:
         if not any(row[1:]):
             return Polytope(self.n, rows, self.vertices, self.tight, ranks) if row[0] > 0 else None
         values = self._values(row)
-        if not any(v > 0 for v in values):
+        top, bottom = max(values), min(values)
+        if top <= 0:
             return None
+        if bottom > 0:  # strictly positive at every vertex: the same vertices, none of them on the new row
+            return Polytope(self.n, rows, self.vertices, self.tight, ranks)
         bit = 1 << len(self.rows)
         vertices: list[Point] = []
         tight: list[int] = []
@@ -187,7 +200,7 @@ class Polytope:
             if v >= 0:
                 vertices.append(p)
                 tight.append(t | bit if v == 0 else t)
-        negative = [k for k, v in enumerate(values) if v < 0]
+        negative = [k for k, v in enumerate(values) if v < 0] if bottom < 0 else []
         if negative:
             child = Polytope(self.n, rows, vertices, tight, ranks)
             seen = set(vertices)
@@ -259,7 +272,10 @@ class Polytope:
         if not any(row[1:]):
             return out  # a constant g <= 0
         values = self._values(row)
-        best = max(range(len(values)), key=lambda k: Fraction(values[k], self.vertices[k][1]))
+        best = 0  # the vertex where g = value / denominator is largest (compared by cross multiplication)
+        for k in range(1, len(values)):
+            if values[k] * self.vertices[best][1] > values[best] * self.vertices[k][1]:
+                best = k
         tight = [i for i in range(len(self.rows)) if self.tight[best] >> i & 1]
         target = [-c for c in row[1:]]
         for basis in itertools.combinations(tight, self.n):
