@@ -30,6 +30,7 @@ from verisnn.analyses.regions.maps import AnyNetwork, Region, RegionMap
 from verisnn.analyses.regions.space import Space, domain_space
 from verisnn.analyses.regions.subtrees import TASK_SECONDS, Distribute, distributed_walk
 from verisnn.analyses.regions.walk import Walk
+from verisnn.core.collect import collector_paused
 from verisnn.core.domain import Box
 from verisnn.core.model import ReluNetwork
 from verisnn.core.results import Result, Verdict
@@ -63,6 +64,14 @@ def enumerate_regions(net: AnyNetwork, domain: Box | Space | None = None, *, ver
     ``progress(phase, pieces)`` is told the pieces found so far during the serial walk (phase
     ``"walk"``), and once before the replay (phase ``"replay"``); it only reports, it decides nothing.
     """
+    with collector_paused():
+        return _enumerate(net, domain, verify, prove_cover, timeout, seed, deadline, lp, solver, distribute, frontier,
+                          task_seconds, keep_tree, progress)
+
+
+def _enumerate(net: AnyNetwork, domain: Box | Space | None, verify: bool, prove_cover: bool, timeout: float, seed: int,
+               deadline: float | None, lp: str, solver: Any, distribute: Distribute | None, frontier: int,
+               task_seconds: float | None, keep_tree: bool, progress: Callable[[str, int], None] | None) -> RegionMap:
     start = time.monotonic()
     space = domain_space(net, domain)
     oracle = open_lp(space.names, space.bounds, lp, timeout)
