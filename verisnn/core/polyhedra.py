@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from verisnn.core.affine import Affine, compose, evaluate
+from verisnn.core.affine import Affine, combine, compose, evaluate
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,9 @@ class Farkas:
     def combination(self, constraints: Sequence[Affine], equalities: Sequence[Affine] = ()) -> Affine:
         """``sum lambda_i g_i + sum mu_j h_j`` (exact)."""
         n = _width(constraints, equalities)
-        out = [Fraction(0)] * n
-        for c, g in list(zip(self.strict, constraints)) + list(zip(self.equal, equalities)):
-            if c:
-                for k, x in enumerate(g):
-                    if x:
-                        out[k] += c * x
-        return tuple(out)
+        terms = [(c, g) for c, g in zip(self.strict, constraints) if c]
+        terms += [(c, h) for c, h in zip(self.equal, equalities) if c]
+        return combine(terms, n - 1)  # per coefficient one integer sum over a common denominator
 
 
 def _width(constraints: Sequence[Affine], equalities: Sequence[Affine]) -> int:

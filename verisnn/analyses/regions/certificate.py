@@ -40,6 +40,7 @@ from verisnn.analyses.regions.maps import Region, RegionMap
 from verisnn.checker import NotCertificate, StepFailed, check_certificate
 from verisnn.core import affine as af
 from verisnn.core.affine import Affine
+from verisnn.core.collect import collector_paused
 from verisnn.core.errors import InternalError, InvalidInput
 from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.numbers import fmt
@@ -50,8 +51,14 @@ REGIONS_FORMAT = "verisnn.regions-cert/1"
 PWL_FORMAT = "verisnn.pwl-cert/1"
 
 
-def _aff(a: Affine | None) -> list[str] | None:
-    return None if a is None else [fmt(c) for c in a]
+class _Texts:
+    """Affines as lists of exact strings, each object formatted once (a cell repeats its parent's constraints)."""
+
+    def __init__(self) -> None:
+        self._cache = af.ByIdentity(lambda a: tuple(fmt(c) for c in a))
+
+    def __call__(self, a: Affine | None) -> list[str] | None:
+        return None if a is None else list(self._cache(a))
 
 
 def _pattern(net: Network | ReluNetwork, pattern: tuple) -> list[Any]:
@@ -82,8 +89,8 @@ def _conditions_snn(net: Network, v: str, act: Any, times: dict[str, Affine | No
     return out
 
 
-def _multipliers(g: Affine, strict: bool, all_cons: Sequence[Affine], where: dict[tuple[int, ...], int]
-                 ) -> dict[str, Any]:
+def _multipliers(g: Affine, strict: bool, all_cons: Sequence[Affine], where: dict[tuple[int, ...], int],
+                 _aff: _Texts) -> dict[str, Any]:
     """``g = c + l * constraint_i``: a positive constant, or a positive multiple of one constraint."""
     if af.is_const(g):
         if g[0] < 0 or (strict and g[0] == 0):
@@ -92,13 +99,12 @@ def _multipliers(g: Affine, strict: bool, all_cons: Sequence[Affine], where: dic
     k = where.get(af.key(af.normalize(g)))
     if k is None:
         raise InternalError("a causal condition is not among its piece's constraints")
-    scale = next(c for c in g[1:] if c) / next(c for c in all_cons[k][1:] if c)
-    if scale <= 0 or af.scale(all_cons[k], scale) != g:
-        raise InternalError("a causal condition is not a positive multiple of its constraint")
+    # constraint k equals normalize(g) = g / |c| (c: g's first nonzero linear coefficient), so g = |c| * it
+    scale = abs(next(c for c in g[1:] if c))
     return {"g": _aff(g), "strict": strict, "const": "0", "lambda": [[k, fmt(scale)]]}
 
 
-def _piece(rm: RegionMap, r: Region) -> dict[str, Any]:
+def _piece(rm: RegionMap, r: Region, _aff: _Texts) -> dict[str, Any]:
     net = rm.network
     all_cons = list(rm.space.bounds) + list(r.constraints)
     where = {af.key(g): i for i, g in reversed(list(enumerate(all_cons)))}
@@ -112,7 +118,7 @@ def _piece(rm: RegionMap, r: Region) -> dict[str, Any]:
         for v, act, (value, path) in zip(net.order, r.pattern, r.steps):
             times[v] = value
             conds = [] if act is None and not path else _conditions_snn(net, v, act, times, path)
-            conditions.append([_multipliers(g, strict, all_cons, where) for g, strict in conds])
+            conditions.append([_multipliers(g, strict, all_cons, where, _aff) for g, strict in conds])
         doc["times"] = [_aff(times[v]) for v in net.order]
     else:
         n = rm.space.dimension
@@ -124,7 +130,7 @@ def _piece(rm: RegionMap, r: Region) -> dict[str, Any]:
                 z = af.shift(af.combine(zip(row, values), n), bias)
                 active = bool(r.pattern[k])
                 g = z if active else af.neg(z)
-                conditions.append([] if af.is_const(z) else [_multipliers(g, True, all_cons, where)])
+                conditions.append([] if af.is_const(z) else [_multipliers(g, True, all_cons, where, _aff)])
                 current.append(z if active else af.const(Fraction(0), n))
                 k += 1
             values = current
@@ -132,7 +138,7 @@ def _piece(rm: RegionMap, r: Region) -> dict[str, Any]:
     return doc
 
 
-def _split(node: dict, base: list[Affine], session: Any) -> dict[str, Any]:
+def _split(node: dict, base: list[Affine], session: Any, _aff: _Texts) -> dict[str, Any]:
     """One cell's split tree; each empty part gets multipliers over ``base + part`` (iteratively: trees are deep)."""
     out: dict[str, Any] = {}
     work = [(node, out)]
@@ -156,7 +162,8 @@ def _split(node: dict, base: list[Affine], session: Any) -> dict[str, Any]:
     return out
 
 
-def _tree(rm: RegionMap, node: dict, lp: str, session: Any = None, pushed: tuple[Affine, ...] = ()) -> dict[str, Any]:
+def _tree(rm: RegionMap, node: dict, lp: str, _aff: _Texts, session: Any = None, pushed: tuple[Affine, ...] = ()
+          ) -> dict[str, Any]:
     """The certificate tree below ``node``.
 
     One LP session serves the whole walk: each cell pushes the constraints it adds to its
@@ -175,8 +182,8 @@ def _tree(rm: RegionMap, node: dict, lp: str, session: Any = None, pushed: tuple
         if session.asserted() != base:  # the LP layer's Farkas certificates are over its own constraints
             raise InternalError("the certificate's LP session does not hold the cell's constraints")
         return {"unit": list(unit) if isinstance(unit, tuple) else unit, "cell": [_aff(g) for g in cell],
-                "split": _split(node["split"], base, session),
-                "children": [_tree(rm, c, lp, session, cell) for c in node["children"]]}
+                "split": _split(node["split"], base, session, _aff),
+                "children": [_tree(rm, c, lp, _aff, session, cell) for c in node["children"]]}
     finally:
         session.pop()
 
@@ -190,10 +197,16 @@ def certificate(rm: RegionMap, kind: str = REGIONS_FORMAT, lp: str = LP_BACKENDS
     """
     if rm.tree is None:
         raise InvalidInput("this region map has no split tree (minimised maps cannot be certified)")
+    with collector_paused():
+        return _certificate(rm, kind, lp)
+
+
+def _certificate(rm: RegionMap, kind: str, lp: str) -> dict[str, Any]:
     space = rm.space
     if space.box is None and space.bounds:
         raise InvalidInput(f"certificates are written for boxes and Q^d, not for {space.description}")
     net = rm.network
+    texts = _Texts()
     domain = None if space.box is None else {"lo": [fmt(v) for v in space.box.lo],
                                              "hi": [fmt(v) for v in space.box.hi]}
     return {
@@ -202,8 +215,8 @@ def certificate(rm: RegionMap, kind: str = REGIONS_FORMAT, lp: str = LP_BACKENDS
         "domain": domain,
         "variables": list(space.names),
         "count": rm.count,
-        "pieces": [_piece(rm, r) for r in rm.regions],
-        "tree": _tree(rm, rm.tree, lp),
+        "pieces": [_piece(rm, r, texts) for r in rm.regions],
+        "tree": _tree(rm, rm.tree, lp, texts),
     }
 
 
