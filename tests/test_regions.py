@@ -337,3 +337,33 @@ def test_progress_reports_every_piece_of_the_walk_then_the_replay():
     assert heard == [("walk", k) for k in range(1, rm.pieces + 1)] + [("replay", rm.pieces)]
     plain = enumerate_regions(net, box)
     assert (rm.count, rm.pieces, rm.regions) == (plain.count, plain.pieces, plain.regions)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_closed_path_in_integers_equals_the_affine_formulas(data):
+    """The sweep's integer firing time and conditions equal t_C = (theta + sum w a) / W and normalize(t_C - a)."""
+    from strategies import rationals
+
+    from verisnn.analyses.regions.sweep import _closed_path
+    from verisnn.core.model import Synapse
+
+    n = data.draw(st.integers(1, 3))
+    m = data.draw(st.integers(1, 5))
+    coef = rationals(-3, 3, (1, 2, 3, 5))
+    arr = []
+    for i in range(m):
+        a = tuple(data.draw(coef) for _ in range(n + 1))
+        if data.draw(st.booleans()):
+            a = (a[0],) + (Fraction(0),) * n  # constant arrivals (references) too
+        w = data.draw(positive_rationals)
+        arr.append((i, Synapse(f"u{i}", "v", w), a, None, a))
+    causal = tuple(sorted(data.draw(st.sets(st.integers(0, m - 1), min_size=1))))
+    theta = data.draw(positive_rationals)
+    tv, conds = _closed_path(theta, arr, causal)
+    total = sum(arr[i][1].weight for i in causal)
+    expect = af.shift(af.combine([(arr[i][1].weight / total, arr[i][2]) for i in causal], n), theta / total)
+    assert tv == expect
+    for i, (_, _, a, _, _) in enumerate(arr):
+        g = af.sub(expect, a) if i in causal else af.sub(a, expect)
+        assert conds[i] == (None if af.is_const(g) else af.normalize(g))

@@ -10,6 +10,7 @@ weights and the linear kernel, the constraints are the order-free causal conditi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
@@ -97,7 +98,7 @@ def snn_step(net: Network, v: str, aff: Mapping[str, Affine | None], p: Sequence
     if net.closed_form[v] or all(s.weight > 0 and net.kernel_of(s).is_linear for _, s, _, _, _ in arr):
         t, where = closed_form([(val, s.weight, net.kernel_of(s)) for _, s, _, val, _ in arr], theta)
         causal = tuple(arr[j][0] for j in where)
-        tv, conds = _positive_path(v, theta, arr, causal, n, None if memo is None else memo.paths, p, t)
+        tv, conds = _positive_path(v, theta, arr, causal, None if memo is None else memo.paths, p, t)
         cons: list[Affine] = []
         for (_, _, _, val, _), g in zip(arr, conds):
             # g(p) is t - a(p) > 0 (causal) or a(p) - t >= 0: zero only at a tie, allowed for a constant
@@ -173,7 +174,7 @@ def snn_step(net: Network, v: str, aff: Mapping[str, Affine | None], p: Sequence
     return Activation(tuple(causal), tuple(pieces), jumped), tv, cons
 
 
-def _positive_path(v: str, theta: Fraction, arr: list[tuple], causal: tuple[int, ...], n: int, paths: dict | None,
+def _positive_path(v: str, theta: Fraction, arr: list[tuple], causal: tuple[int, ...], paths: dict | None,
                    p: Sequence[Fraction], t: Fraction) -> tuple[Affine, list[Affine | None]]:
     """The affine firing time ``t_C = (theta + sum_C w a) / sum_C w`` of a positive linear neuron with causal set
     ``C``, and per arrival its causal condition normalised (``t_C - a_i`` for ``i`` in ``C``, ``a_j - t_C``
@@ -189,19 +190,44 @@ def _positive_path(v: str, theta: Fraction, arr: list[tuple], causal: tuple[int,
         hit = paths.get(key)
         if hit is not None and all(x is item[4] for x, item in zip(hit[0], arr)):
             return hit[1], hit[2]
-    inside = [item for item in arr if item[0] in causal]
-    total = sum((s.weight for _, s, _, _, _ in inside), Fraction(0))
-    tv = af.shift(af.combine([(s.weight / total, a) for _, s, a, _, _ in inside], n), theta / total)
+    tv, conds = _closed_path(theta, arr, causal)
     if af.evaluate(tv, p) != t:
         raise InternalError(f"affine firing time of {v} disagrees with the simulator")
-    conds: list[Affine | None] = []
-    for i, _, a, _, _ in arr:
-        g = af.sub(tv, a) if i in causal else af.sub(a, tv)
-        conds.append(None if af.is_const(g) else af.normalize(g))
     if paths is not None:
         if len(paths) > _REMEMBERED:
             paths.clear()
         paths[key] = (tuple(item[4] for item in arr), tv, conds)
+    return tv, conds
+
+
+def _closed_path(theta: Fraction, arr: list[tuple], causal: tuple[int, ...]) -> tuple[Affine, list[Affine | None]]:
+    """:func:`_positive_path`'s firing time and conditions, in integers over common denominators.
+
+    With every arrival ``a_j = A_j / D`` (integer rows), causal weights ``w_i = V_i / E`` and
+    ``theta = T / F``: ``t_C = N / M`` with ``N = F sum V_i A_i + (T E D, 0, ..., 0)`` and
+    ``M = F D sum V_i``; ``t_C - a_j = (N - F sum V_i A_j) / M``, which normalised (divided by its
+    first nonzero linear coefficient's magnitude) is ``G_j / |G_j[first]|`` for the integer row
+    ``G_j = N - F sum V_i A_j``.  One Fraction per coefficient, the values exactly those of the
+    affine formulas (a test compares them).
+    """
+    d = math.lcm(*(c.denominator for item in arr for c in item[2]))
+    rows = [[c.numerator * (d // c.denominator) for c in item[2]] for item in arr]
+    inside = [(j, item[1].weight) for j, item in enumerate(arr) if item[0] in causal]
+    e = math.lcm(*(w.denominator for _, w in inside))
+    weights = [(j, w.numerator * (e // w.denominator)) for j, w in inside]
+    f = theta.denominator
+    sv = sum(w for _, w in weights)
+    num = [f * sum(w * rows[j][k] for j, w in weights) for k in range(len(rows[0]))]
+    num[0] += theta.numerator * e * d
+    fs = f * sv
+    tv = tuple(Fraction(x, f * d * sv) for x in num)
+    conds: list[Affine | None] = []
+    for item, row in zip(arr, rows):
+        g = [x - fs * y for x, y in zip(num, row)]
+        if item[0] not in causal:
+            g = [-x for x in g]
+        lead = next((abs(x) for x in g[1:] if x), 0)
+        conds.append(tuple(Fraction(x, lead) for x in g) if lead else None)
     return tv, conds
 
 
