@@ -29,6 +29,7 @@ from verisnn.analyses.regions.maps import AnyNetwork, Region, check_point
 from verisnn.analyses.regions.space import domain_space
 from verisnn.analyses.regions.walk import Cell, Walk
 from verisnn.core.affine import Affine
+from verisnn.core.collect import collector_paused
 from verisnn.core.domain import Box
 from verisnn.core.errors import InternalError, InvalidInput
 from verisnn.core.model import ReluNetwork
@@ -346,7 +347,8 @@ def walk_subtree(doc: Mapping[str, Any]) -> dict:
     walk.oracle.push(cell.constraints)
     codec = Codec(walk.n)
     count: dict = {"pieces": 0, "holes": [], "splits": bool(doc.get("splits", True))}
-    tree = _walk_json(walk, codec, cell, bool(doc.get("verify", True)), stop, count, root=True)
+    with collector_paused():  # as in enumerate_regions
+        tree = _walk_json(walk, codec, cell, bool(doc.get("verify", True)), stop, count, root=True)
     return {"affines": codec.table(), "tree": tree, "pieces": count["pieces"], "holes": count["holes"],
             "lp_checks": walk.oracle.checks}
 
@@ -369,6 +371,9 @@ def _walk_json(walk: Walk, codec: Codec, cell: Cell, verify: bool, stop: float |
     tree, children = walk.split(cell)
     entries = []
     for child in children:
+        if child.k == len(walk.units):  # a piece asks the LP nothing: no push
+            entries.append(codec.child(cell, child, _walk_json(walk, codec, child, verify, stop, count)))
+            continue
         walk.oracle.push(child.constraints[len(cell.constraints):])
         entries.append(codec.child(cell, child, _walk_json(walk, codec, child, verify, stop, count)))
         walk.oracle.pop()

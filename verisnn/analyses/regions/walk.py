@@ -198,6 +198,9 @@ class Walk:
         tree, children = self.split(cell)
         nodes = []
         for child in children:
+            if child.k == len(self.units):  # a piece asks the LP nothing: no push
+                nodes.append(self.walk(child, leaves))
+                continue
             self.oracle.push(child.constraints[len(cell.constraints):])
             nodes.append(self.walk(child, leaves))
             self.oracle.pop()
