@@ -34,18 +34,24 @@ Row = tuple[int, ...]  # (c0, c1, ..., cn), primitive integers: c0 + c . s
 Point = tuple[tuple[int, ...], int]  # (numerators, denominator > 0), reduced
 
 
-def scaled_row(g: Affine) -> tuple[Row, Fraction]:
-    """``(row, s)``: ``row = s * g`` with ``s > 0`` rational and ``row`` coprime integers (the same half-space)."""
+def _scaled(g: Affine) -> tuple[Row, int, int]:
+    """``(row, den, k)`` with ``row = (den / k) * g`` coprime integers."""
     pairs = [(c.numerator, c.denominator) for c in g]  # Fractions and ints alike
     den = math.lcm(*(d for _, d in pairs))
     ints = [p * (den // d) if d != den else p for p, d in pairs]
     k = math.gcd(*ints) or 1
-    return tuple(x // k for x in ints), Fraction(den, k)
+    return tuple(x // k for x in ints), den, k
+
+
+def scaled_row(g: Affine) -> tuple[Row, Fraction]:
+    """``(row, s)``: ``row = s * g`` with ``s > 0`` rational and ``row`` coprime integers (the same half-space)."""
+    row, den, k = _scaled(g)
+    return row, Fraction(den, k)
 
 
 def integer_row(g: Affine) -> Row:
     """``g`` scaled by a positive rational to coprime integers."""
-    return scaled_row(g)[0]
+    return _scaled(g)[0]
 
 
 def _point(nums: Sequence[int], den: int) -> Point:

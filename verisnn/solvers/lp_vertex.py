@@ -78,7 +78,8 @@ class VertexSession:
         bounds = box_bounds(base, self.n)
         self._cells: list[_Cell] | None = None
         self._memo: list[dict] = [{}]
-        self._scaled = ByIdentity(scaled_row)  # (integer row, scale) by constraint
+        self._rows = ByIdentity(integer_row)  # integer rows by constraint, for cutting
+        self._scales = ByIdentity(lambda g: scaled_row(g)[1])  # their scales, for Farkas certificates
         if bounds is not None:
             box = Polytope.box(*bounds)
             if box.rows != [integer_row(g) for g in base[:2 * self.n]]:
@@ -156,7 +157,7 @@ class VertexSession:
         strict = [Fraction(0)] * len(constraints)
         for i, m in zip(list(range(rows)) + [cell.index], mu):
             if m:
-                strict[i] = m * self._scaled(constraints[i])[1]
+                strict[i] = m * self._scales(constraints[i])
         farkas = Farkas(tuple(strict))
         if not check_farkas(constraints, (), farkas):
             raise InternalError("a vertex Farkas certificate fails its exact check")
@@ -191,13 +192,13 @@ class VertexSession:
                 cell, done, key = entry[1], k, ids[:k]
                 break
         last = len(constraints) - 1
-        if done < last and isinstance(cell, Polytope) and cell.excludes(self._scaled(constraints[last])[0]):
+        if done < last and isinstance(cell, Polytope) and cell.excludes(self._rows(constraints[last])):
             return _Empty(cell, constraints[last], start + last)
         for k in range(done, len(constraints)):
             if isinstance(cell, _Empty):
                 break
             g = constraints[k]
-            cut = cell.cut_row(self._scaled(g)[0])
+            cut = cell.cut_row(self._rows(g))
             cell = cut if cut is not None else _Empty(cell, g, start + k)
             key = key + (id(g),)
             if len(memo) > _MEMO:
