@@ -249,6 +249,6 @@ def test_positive_linear_fast_path_equals_the_breakpoint_sweep(pairs, theta):
     assert p(fast.time) == theta
     assert p(fast.time - F(1, 10 ** 6)) < theta
     # the closed form's causal arrivals are exactly those strictly before the firing
-    t, causal = closed_form(arrivals, theta)
+    t, causal = closed_form([a for a, _ in pairs], [w for _, w in pairs], theta)
     assert t == fast.time
     assert causal == tuple(j for j, (a, _) in enumerate(pairs) if a < t)

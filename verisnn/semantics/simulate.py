@@ -95,13 +95,14 @@ def sweep_firing(arrivals: Iterable[tuple[Fraction, Fraction, Kernel]], theta: F
 
 def _positive_linear_firing(arrivals: list[tuple[Fraction, Fraction, Kernel]], theta: Fraction) -> Firing:
     """``first_firing`` when every weight is positive and every kernel linear, in integers (:func:`closed_form`)."""
-    return Firing(closed_form(arrivals, theta)[0], False)
+    return Firing(closed_form([a for a, _, _ in arrivals], [w for _, w, _ in arrivals], theta)[0], False)
 
 
-def closed_form(arrivals: Sequence[tuple[Fraction, Fraction, Kernel]], theta: Fraction
+def closed_form(times: Sequence[Fraction], weights: Sequence[Fraction], theta: Fraction
                 ) -> tuple[Fraction, tuple[int, ...]]:
-    """The firing time and the causal arrivals (positions in ``arrivals``, ascending) of a neuron whose weights
-    are all positive and whose kernels are all linear (``theta > 0``, at least one arrival).
+    """The firing time and the causal arrivals (positions, ascending) of a neuron whose weights are all
+    positive and whose kernels are all linear: spikes arrive at ``times`` with ``weights`` (``theta > 0``,
+    at least one arrival).
 
     With arrivals sorted, the potential is ``sum_{i <= k} w_i (t - a_i)`` after the ``k``-th
     arrival, so the neuron fires at ``t_k = (theta + sum w_i a_i) / sum w_i`` for the first ``k``
@@ -111,10 +112,11 @@ def closed_form(arrivals: Sequence[tuple[Fraction, Fraction, Kernel]], theta: Fr
     ``w = W/E``, ``theta = T/F``), so that ``t_k = (T E D + F sum W_i A_i) / (F D sum W_i)`` and
     every comparison is one of integers.
     """
-    d = lcm(*(a.denominator for a, _, _ in arrivals))
-    e = lcm(*(w.denominator for _, w, _ in arrivals))
-    items = sorted((a.numerator * (d // a.denominator), w.numerator * (e // w.denominator), j)
-                   for j, (a, w, _) in enumerate(arrivals))
+    ds = [a.denominator for a in times]
+    es = [w.denominator for w in weights]
+    d, e = lcm(*ds), lcm(*es)
+    items = sorted([(a.numerator * (d // q), w.numerator * (e // r), j)
+                    for j, (a, q, w, r) in enumerate(zip(times, ds, weights, es))])
     f = theta.denominator
     base = theta.numerator * e * d
     sw = swa = 0
@@ -124,7 +126,7 @@ def closed_form(arrivals: Sequence[tuple[Fraction, Fraction, Kernel]], theta: Fr
         swa += w * a
         num = base + f * swa
         if k == last or num <= f * sw * items[k + 1][0]:
-            return Fraction(num, f * d * sw), tuple(sorted(j for _, _, j in items[:k + 1]))
+            return Fraction(num, f * d * sw), tuple(sorted([j for _, _, j in items[:k + 1]]))
     raise AssertionError("unreachable: the last arrival always ends the sweep")
 
 
@@ -186,16 +188,27 @@ def simulate(net: Network, inputs: Sequence[Time]) -> Simulation:
     activations: dict[str, Activation | None] = {}
     for v in net.order:
         incoming = net.incoming[v]
+        if net.closed_form[v]:  # positive weights, linear kernels: the closed form; causal pieces are all 0
+            where, at, weights = [], [], []
+            for i, s in enumerate(incoming):
+                tu = times[s.source]
+                if is_finite(tu):
+                    where.append(i)
+                    at.append(tu + s.delay if s.delay else tu)
+                    weights.append(s.weight)
+            if at:
+                t, causal = closed_form(at, weights, net.thresholds[v])
+                times[v] = t
+                activations[v] = Activation(tuple(where[j] for j in causal), (0,) * len(causal), False)
+            else:
+                times[v] = INF
+                activations[v] = None
+            continue
         arrivals = []  # (synapse index, arrival time, weight, kernel)
         for i, s in enumerate(incoming):
             tu = times[s.source]
             if is_finite(tu):
                 arrivals.append((i, tu + s.delay if s.delay else tu, s.weight, net.kernel_of(s)))
-        if arrivals and net.closed_form[v]:  # every kernel linear: causal pieces are all 0
-            t, causal = closed_form([(a, w, eps) for _, a, w, eps in arrivals], net.thresholds[v])
-            times[v] = t
-            activations[v] = Activation(tuple(arrivals[j][0] for j in causal), (0,) * len(causal), False)
-            continue
         firing = first_firing([(a, w, eps) for _, a, w, eps in arrivals], net.thresholds[v])
         if firing is None:
             times[v] = INF

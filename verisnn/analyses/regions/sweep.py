@@ -96,7 +96,7 @@ def snn_step(net: Network, v: str, aff: Mapping[str, Affine | None], p: Sequence
     if not arr:
         return None, None, []
     if net.closed_form[v] or all(s.weight > 0 and net.kernel_of(s).is_linear for _, s, _, _, _ in arr):
-        t, where = closed_form([(val, s.weight, net.kernel_of(s)) for _, s, _, val, _ in arr], theta)
+        t, where = closed_form([item[3] for item in arr], [item[1].weight for item in arr], theta)
         causal = tuple(arr[j][0] for j in where)
         tv, conds = _positive_path(v, theta, arr, causal, None if memo is None else memo.paths, p, t)
         cons: list[Affine] = []
