@@ -253,7 +253,10 @@ class Polytope:
         return self._inside(_point([int(Fraction(x) * den) for x in s], den))
 
     def point(self) -> tuple[Fraction, ...]:
-        """A simple exact interior point: the centroid, or a nearby point with a small denominator."""
+        """A simple exact interior point: the centroid, or a nearby point with a small denominator.
+
+        Whichever it is, it has been checked exactly against every row (ArithmeticError otherwise: a bug).
+        """
         nums, den = self._centroid()
         for limit in (4, 64, 1024, 1 << 16):
             if den <= limit:
@@ -262,6 +265,8 @@ class Polytope:
             q = _point([(2 * x * limit + den) // (2 * den) for x in nums], limit)
             if self._inside(q):
                 return tuple(Fraction(x, q[1]) for x in q[0])
+        if not self._inside((nums, den)):
+            raise ArithmeticError("the centroid of the vertices is not strictly inside")  # unreachable for a polytope
         return tuple(Fraction(x, den) for x in nums)
 
     def farkas(self, g: Affine) -> list[Fraction]:
