@@ -36,11 +36,11 @@ Point = tuple[tuple[int, ...], int]  # (numerators, denominator > 0), reduced
 
 def _scaled(g: Affine) -> tuple[Row, int, int]:
     """``(row, den, k)`` with ``row = (den / k) * g`` coprime integers."""
-    pairs = [(c.numerator, c.denominator) for c in g]  # Fractions and ints alike
-    den = math.lcm(*(d for _, d in pairs))
-    ints = [p * (den // d) if d != den else p for p, d in pairs]
+    dens = [c.denominator for c in g]  # Fractions and ints alike
+    den = math.lcm(*dens)
+    ints = [c.numerator * (den // d) if d != den else c.numerator for c, d in zip(g, dens)]
     k = math.gcd(*ints) or 1
-    return tuple(x // k for x in ints), den, k
+    return (tuple(x // k for x in ints) if k != 1 else tuple(ints)), den, k
 
 
 def scaled_row(g: Affine) -> tuple[Row, Fraction]:

@@ -178,10 +178,14 @@ class VertexSession:
         constraints after the remembered prefix, the last one is tried on the prefix's polytope: a
         superset of the question's set, so when the last constraint already empties it the
         question is empty, and the cuts in between (which would add vertices) are skipped.  Most
-        questions of region enumeration are of this kind: "is this constraint implied?", "yes".
+        questions of region enumeration are of this kind: "is this constraint implied?", "yes";
+        so the last constraint is tried on ``cell`` itself first, before any prefix is looked up.
         """
         if isinstance(cell, _Empty):
             return cell
+        last = len(constraints) - 1
+        if last > 0 and cell.excludes(self._rows(constraints[last])):  # the cell alone excludes it: no prefix needed
+            return _Empty(cell, constraints[last], start + last)
         key: tuple[int, ...] = ()
         done = 0
         ids = tuple(map(id, constraints))
@@ -191,8 +195,7 @@ class VertexSession:
             if entry is not None and entry[0][-1] is constraints[k - 1]:
                 cell, done, key = entry[1], k, ids[:k]
                 break
-        last = len(constraints) - 1
-        if done < last and isinstance(cell, Polytope) and cell.excludes(self._rows(constraints[last])):
+        if 0 < done < last and isinstance(cell, Polytope) and cell.excludes(self._rows(constraints[last])):
             return _Empty(cell, constraints[last], start + last)
         for k in range(done, len(constraints)):
             if isinstance(cell, _Empty):
