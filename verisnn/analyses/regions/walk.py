@@ -117,15 +117,18 @@ class Walk:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise LPUndecided("region enumeration ran out of time")
 
-    def _generic(self, cell: Cell, aff: Mapping, p: tuple[Fraction, ...], inside: list[Affine]) -> tuple:
-        """Unit ``cell.k``'s step at ``p``, moving ``p`` inside ``inside`` off ties (a generator seeded by the node)."""
+    def _generic(self, cell: Cell, aff: Mapping, p: tuple[Fraction, ...], extra: list[Affine]) -> tuple:
+        """Unit ``cell.k``'s step at ``p``, moving ``p`` off ties inside the cell and ``extra`` (a generator seeded
+        by the node)."""
         u = self.units[cell.k]
         rng = None
+        inside = None
         for _ in range(50):
             try:
                 return (p, *self._step(u, aff, p))
             except Tie:
                 rng = rng or node_rng(self.seed, cell.k, p)
+                inside = inside or self.bounds + list(cell.constraints) + extra
                 p = _perturb(p, inside, rng)
         raise InternalError("could not find a generic interior point")
 
@@ -145,7 +148,7 @@ class Walk:
         while work:
             self._in_time()
             extra, p, node = work.pop()
-            p, label, value, region = self._generic(cell, aff, p, self.bounds + cons + extra)
+            p, label, value, region = self._generic(cell, aff, p, extra)
             fresh: list[Affine] = []
             fresh_keys: list[tuple] = []
             for g in region:
