@@ -44,3 +44,45 @@ def test_key_tells_equal_affines_apart_exactly():
 def test_evaluate_is_the_plain_sum(a, point):
     got = af.evaluate(a, point)
     assert got == a[0] + sum((c * x for c, x in zip(a[1:], point)), F(0)) and type(got) is F
+
+
+def test_by_identity_remembers_per_object_not_per_value():
+    calls = []
+
+    def compute(g):
+        calls.append(g)
+        return len(calls)
+
+    cache = af.ByIdentity(compute, limit=2)
+    a, b = (F(1), F(2)), (F(1), F(2))  # equal values, two objects
+    assert cache(a) == 1 and cache(a) == 1 and cache(b) == 2
+    assert len(calls) == 2
+    c, d = (F(3),), (F(4),)
+    cache(c)
+    cache(d)  # over the limit: the table starts again, answers stay right
+    assert cache(a) == 5 and cache(d) == 4
+
+
+def test_collector_paused_restores_the_collector_state():
+    import gc
+
+    from verisnn.core.collect import collector_paused
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        gc.disable()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+        try:
+            with collector_paused():
+                raise ValueError
+        except ValueError:
+            pass
+        assert not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
