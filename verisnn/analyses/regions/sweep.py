@@ -25,14 +25,9 @@ class Tie(Exception):
     """The interior point lies on a boundary of the next split: perturb it."""
 
 
-def _require(g: Affine, p: Sequence[Fraction], out: list[Affine], allow_zero: bool = False,
-             val: Fraction | None = None) -> None:
-    """Record ``g > 0`` (true at ``p``); constants are decided here; a tie at ``p`` raises Tie.
-
-    ``val`` is ``g(p)`` when the caller already knows it exactly.
-    """
-    if val is None:
-        val = af.evaluate(g, p)
+def _require(g: Affine, p: Sequence[Fraction], out: list[Affine], allow_zero: bool = False) -> None:
+    """Record ``g > 0`` (true at ``p``); constants are decided here; a tie at ``p`` raises Tie."""
+    val = af.evaluate(g, p)
     if af.is_const(g):
         if val > 0 or (val == 0 and allow_zero):
             return
