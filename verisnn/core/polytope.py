@@ -206,7 +206,7 @@ class Polytope:
             if v >= 0:
                 vertices.append(p)
                 tight.append(t | bit if v == 0 else t)
-        negative = [k for k, v in enumerate(values) if v < 0] if bottom < 0 else []
+        negative = [k for k, v in enumerate(values) if v < 0]
         if negative:
             child = Polytope(self.n, rows, vertices, tight, ranks)
             seen = set(vertices)

@@ -55,7 +55,7 @@ def first_firing(arrivals: Iterable[tuple[Fraction, Fraction, Kernel]], theta: F
     """
     arrivals = list(arrivals)
     if theta > 0 and arrivals and all(w > 0 and eps.is_linear for _, w, eps in arrivals):
-        return _positive_linear_firing(arrivals, theta)
+        return Firing(closed_form([a for a, _, _ in arrivals], [w for _, w, _ in arrivals], theta)[0], False)
     return sweep_firing(arrivals, theta)
 
 
@@ -91,11 +91,6 @@ def sweep_firing(arrivals: Iterable[tuple[Fraction, Fraction, Kernel]], theta: F
     if here is not None and slope > 0 and value < theta:
         return Firing(here + (theta - value) / slope, False)
     return None
-
-
-def _positive_linear_firing(arrivals: list[tuple[Fraction, Fraction, Kernel]], theta: Fraction) -> Firing:
-    """``first_firing`` when every weight is positive and every kernel linear, in integers (:func:`closed_form`)."""
-    return Firing(closed_form([a for a, _, _ in arrivals], [w for _, w, _ in arrivals], theta)[0], False)
 
 
 def closed_form(times: Sequence[Fraction], weights: Sequence[Fraction], theta: Fraction

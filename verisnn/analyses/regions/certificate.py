@@ -90,27 +90,27 @@ def _conditions_snn(net: Network, v: str, act: Any, times: dict[str, Affine | No
 
 
 def _multipliers(g: Affine, strict: bool, all_cons: Sequence[Affine], where: dict[tuple[int, ...], int],
-                 _aff: _Texts) -> dict[str, Any]:
+                 text: _Texts) -> dict[str, Any]:
     """``g = c + l * constraint_i``: a positive constant, or a positive multiple of one constraint."""
     if af.is_const(g):
         if g[0] < 0 or (strict and g[0] == 0):
             raise InternalError("a causal condition is a false constant")
-        return {"g": _aff(g), "strict": strict, "const": fmt(g[0]), "lambda": []}
+        return {"g": text(g), "strict": strict, "const": fmt(g[0]), "lambda": []}
     k = where.get(af.key(af.normalize(g)))
     if k is None:
         raise InternalError("a causal condition is not among its piece's constraints")
     # constraint k equals normalize(g) = g / |c| (c: g's first nonzero linear coefficient), so g = |c| * it
     scale = abs(next(c for c in g[1:] if c))
-    return {"g": _aff(g), "strict": strict, "const": "0", "lambda": [[k, fmt(scale)]]}
+    return {"g": text(g), "strict": strict, "const": "0", "lambda": [[k, fmt(scale)]]}
 
 
-def _piece(rm: RegionMap, r: Region, _aff: _Texts) -> dict[str, Any]:
+def _piece(rm: RegionMap, r: Region, text: _Texts) -> dict[str, Any]:
     net = rm.network
     all_cons = list(rm.space.bounds) + list(r.constraints)
     where = {af.key(g): i for i, g in reversed(list(enumerate(all_cons)))}
     conditions = []
-    doc: dict[str, Any] = {"pattern": _pattern(net, r.pattern), "constraints": [_aff(g) for g in r.constraints],
-                           "point": [fmt(v) for v in r.point], "outputs": [_aff(a) for a in r.outputs]}
+    doc: dict[str, Any] = {"pattern": _pattern(net, r.pattern), "constraints": [text(g) for g in r.constraints],
+                           "point": [fmt(v) for v in r.point], "outputs": [text(a) for a in r.outputs]}
     if isinstance(net, Network):
         times: dict[str, Affine | None] = {name: a for name, a in zip(net.inputs, rm.space.inputs)}
         n = rm.space.dimension
@@ -118,8 +118,8 @@ def _piece(rm: RegionMap, r: Region, _aff: _Texts) -> dict[str, Any]:
         for v, act, (value, path) in zip(net.order, r.pattern, r.steps):
             times[v] = value
             conds = [] if act is None and not path else _conditions_snn(net, v, act, times, path)
-            conditions.append([_multipliers(g, strict, all_cons, where, _aff) for g, strict in conds])
-        doc["times"] = [_aff(times[v]) for v in net.order]
+            conditions.append([_multipliers(g, strict, all_cons, where, text) for g, strict in conds])
+        doc["times"] = [text(times[v]) for v in net.order]
     else:
         n = rm.space.dimension
         values = list(rm.space.inputs)
@@ -130,7 +130,7 @@ def _piece(rm: RegionMap, r: Region, _aff: _Texts) -> dict[str, Any]:
                 z = af.shift(af.combine(zip(row, values), n), bias)
                 active = bool(r.pattern[k])
                 g = z if active else af.neg(z)
-                conditions.append([] if af.is_const(z) else [_multipliers(g, True, all_cons, where, _aff)])
+                conditions.append([] if af.is_const(z) else [_multipliers(g, True, all_cons, where, text)])
                 current.append(z if active else af.const(Fraction(0), n))
                 k += 1
             values = current
@@ -138,7 +138,7 @@ def _piece(rm: RegionMap, r: Region, _aff: _Texts) -> dict[str, Any]:
     return doc
 
 
-def _split(node: dict, base: list[Affine], session: Any, _aff: _Texts) -> dict[str, Any]:
+def _split(node: dict, base: list[Affine], session: Any, text: _Texts) -> dict[str, Any]:
     """One cell's split tree; each empty part gets multipliers over ``base + part`` (iteratively: trees are deep)."""
     out: dict[str, Any] = {}
     work = [(node, out)]
@@ -156,13 +156,13 @@ def _split(node: dict, base: list[Affine], session: Any, _aff: _Texts) -> dict[s
                 raise InternalError("an empty part of the split tree has no Farkas certificate")
             into["empty"] = [[i, fmt(v)] for i, v in enumerate(lam) if v]
         else:
-            into["h"], into["pos"], into["neg"] = _aff(here["split"]), {}, {}
+            into["h"], into["pos"], into["neg"] = text(here["split"]), {}, {}
             work.append((here["pos"], into["pos"]))
             work.append((here["neg"], into["neg"]))
     return out
 
 
-def _tree(rm: RegionMap, node: dict, lp: str, _aff: _Texts, session: Any = None, pushed: tuple[Affine, ...] = ()
+def _tree(rm: RegionMap, node: dict, lp: str, text: _Texts, session: Any = None, pushed: tuple[Affine, ...] = ()
           ) -> dict[str, Any]:
     """The certificate tree below ``node``.
 
@@ -181,9 +181,9 @@ def _tree(rm: RegionMap, node: dict, lp: str, _aff: _Texts, session: Any = None,
         base = list(rm.space.bounds) + list(cell)
         if session.asserted() != base:  # the LP layer's Farkas certificates are over its own constraints
             raise InternalError("the certificate's LP session does not hold the cell's constraints")
-        return {"unit": list(unit) if isinstance(unit, tuple) else unit, "cell": [_aff(g) for g in cell],
-                "split": _split(node["split"], base, session, _aff),
-                "children": [_tree(rm, c, lp, _aff, session, cell) for c in node["children"]]}
+        return {"unit": list(unit) if isinstance(unit, tuple) else unit, "cell": [text(g) for g in cell],
+                "split": _split(node["split"], base, session, text),
+                "children": [_tree(rm, c, lp, text, session, cell) for c in node["children"]]}
     finally:
         session.pop()
 
