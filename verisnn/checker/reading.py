@@ -44,13 +44,40 @@ def _parsed(text: str) -> Fraction | None:
 
 def affine(value: Any, n: int, where: str) -> Affine:
     """``[c0, c1, ..., cn]`` over ``n`` free variables."""
+    return half_space(value, n, where)[0]
+
+
+#: a half-space ``g > 0`` by value: the exact text of ``g`` scaled to first nonzero coefficient +-1
+Key = tuple[str, ...]
+
+
+def half_space(value: Any, n: int, where: str) -> tuple[Affine, Key, Key]:
+    """An affine ``g`` (as :func:`affine`) with the keys of the half-spaces ``g > 0`` and ``-g > 0``.
+
+    Two constraints have equal keys exactly when they are positive multiples of each other (the
+    key is the text of :func:`normalize`'s result).  Certificates repeat a cell's constraints in
+    every cell below it, so each distinct text is read once.
+    """
     if not isinstance(value, list) or len(value) != n + 1:
         raise StepFailed(f"{where}: an affine function over {n} variables is a list of {n + 1} numbers")
     if all(type(c) is str for c in value):
-        got = tuple(map(_parsed, value))
-        if None not in got:
-            return got  # type: ignore[return-value]
-    return tuple(number(c, f"{where}[{k}]") for k, c in enumerate(value))
+        got = _read_text(tuple(value))
+        if got is not None:
+            return got
+    g = tuple(number(c, f"{where}[{k}]") for k, c in enumerate(value))
+    return keyed(g)
+
+
+@lru_cache(maxsize=1 << 18)
+def _read_text(text: tuple[str, ...]) -> tuple[Affine, Key, Key] | None:
+    g = tuple(map(_parsed, text))
+    return None if None in g else keyed(g)  # type: ignore[arg-type]
+
+
+def keyed(g: Affine) -> tuple[Affine, Key, Key]:
+    """``g`` with the keys of ``g > 0`` and ``-g > 0`` (see :func:`half_space`)."""
+    ng = normalize(g)
+    return g, tuple(map(str, ng)), tuple(str(-c) for c in ng)
 
 
 def optional_affine(value: Any, n: int, where: str) -> Affine | None:

@@ -18,22 +18,22 @@ file format, and the exact simulator.  The format is described in docs/regions.m
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 from verisnn.checker.reading import (
     Affine,
+    Key,
     NotCertificate,
     StepFailed,
     affine,
     evaluate,
+    half_space,
     index,
     items,
-    normalize,
+    keyed,
     number,
     obj,
     optional_affine,
@@ -124,28 +124,27 @@ def _farkas(cons: Sequence[Affine], lam: Any, where: str) -> None:
         raise StepFailed(f"{where}: the multipliers do not prove the part empty")
 
 
-def _check_split(split: Any, base: list[Affine], children: list[frozenset], n: int, where: str) -> None:
-    """Every leaf of one cell's split is empty (Farkas) or contains a child cell's constraints."""
-    work: list[tuple[Any, list[Affine]]] = [(split, [])]
-    in_base = {normalize(g) for g in base}
+def _check_split(split: Any, base: list[Affine], base_keys: set[Key], children: list[frozenset], n: int,
+                 where: str) -> None:
+    """Every leaf of one cell's split is empty (Farkas) or contains a child cell's constraints (by half-space keys)."""
+    work: list[tuple[Any, list[Affine], list[Key]]] = [(split, [], [])]
     while work:
-        node, path = work.pop()
+        node, path, keys = work.pop()
         here = f"{where} split at depth {len(path)}"
         if isinstance(node, Mapping) and "h" in node:
             obj(node, ("h", "pos", "neg"), here)
-            h = affine(node["h"], n, here + " h")
+            h, pos, neg = half_space(node["h"], n, here + " h")
             if not any(h[1:]):
                 raise StepFailed(f"{here}: split by a constant")
-            work.append((node["pos"], path + [h]))
-            work.append((node["neg"], path + [_scale(h, Fraction(-1))]))
+            work.append((node["pos"], path + [h], keys + [pos]))
+            work.append((node["neg"], path + [_scale(h, Fraction(-1))], keys + [neg]))
         elif isinstance(node, Mapping) and "empty" in node:
             obj(node, ("empty",), here)
             _farkas(base + path, node["empty"], here + " (empty part)")
         elif isinstance(node, Mapping) and "child" in node:
             obj(node, ("child",), here)
             j = index(node["child"], len(children), here + " child")
-            have = in_base.union(normalize(g) for g in path)
-            if not children[j] <= have:
+            if not children[j] <= base_keys.union(keys):
                 raise StepFailed(f"{here}: the part is not inside child cell {j}")
         else:
             raise StepFailed(f"{here}: expected a split, an empty part or a child")
@@ -308,8 +307,121 @@ def _check_relu_piece(net: ReluNetwork, dom: _Domain, doc: Mapping[str, Any], al
     return tuple(pattern_doc), units, 0
 
 
-def check_certificate(doc: Any) -> Checked:
-    """Check a parsed certificate; raises NotCertificate or StepFailed (naming the step)."""
+@dataclass(frozen=True)
+class Context:
+    """What every part of a certificate is checked against: the network, the domain and the units in order."""
+
+    network: Network | ReluNetwork
+    domain: _Domain
+    units: list[Any]
+
+    @property
+    def is_relu(self) -> bool:
+        return isinstance(self.network, ReluNetwork)
+
+
+@dataclass
+class Tally:
+    """What a tree (and its pieces) showed: the patterns, the pieces and conditions checked, its part references."""
+
+    patterns: set = field(default_factory=set)
+    pieces: int = 0
+    derived: int = 0
+    replayed: int = 0
+    parts: list[tuple[str, int, tuple[Affine, ...], str]] = field(default_factory=list)  # name, level, cell, where
+
+    def add(self, other: Tally) -> None:
+        self.patterns |= other.patterns
+        self.pieces += other.pieces
+        self.derived += other.derived
+        self.replayed += other.replayed
+
+
+def context(network: Any, domain: Any, variables: Any) -> Context:
+    """The network and the domain as read from a certificate's keys (StepFailed if they do not read)."""
+    try:
+        is_relu = isinstance(network, Mapping) and network.get("format") == "verisnn.relu/1"
+        net: Network | ReluNetwork = relu_from_json(network) if is_relu else network_from_json(network)
+    except (VerisnnError, TypeError, ValueError, KeyError) as exc:
+        raise StepFailed(f"network: {exc}") from None
+    units = ([(li, i) for li, layer in enumerate(net.layers[:-1]) for i in range(len(layer.weights))]
+             if isinstance(net, ReluNetwork) else list(net.order))
+    return Context(net, _Domain(domain, net, variables), units)
+
+
+def check_tree(ctx: Context, tree: Any, level: int, pieces_doc: Any, where: str = "") -> Tally:
+    """A (sub)tree whose root is at unit ``level``, with its pieces; part references are listed, not opened."""
+    n = ctx.domain.n
+    units = ctx.units
+    pieces = items(pieces_doc, f"{where}pieces")
+    seen = [0] * len(pieces)
+    tally = Tally()
+    bound_keys = {keyed(g)[1] for g in ctx.domain.bounds}
+    # tree: (node, level, where); nodes of the last level are pieces
+    work: list[tuple[Any, int, str]] = [(tree, level, f"{where}tree")]
+    while work:
+        node, level, here = work.pop()
+        if level == len(units):
+            obj(node, ("piece",), here)
+            seen[index(node["piece"], len(pieces), here + " piece")] += 1
+            continue
+        node = obj(node, ("unit", "cell", "split", "children"), here)
+        unit = node["unit"]
+        if (list(units[level]) if isinstance(units[level], tuple) else units[level]) != unit:
+            raise StepFailed(f"{here}: expected unit {units[level]}, got {unit!r}")
+        read = [half_space(g, n, f"{here} cell") for g in items(node["cell"], f"{here} cell")]
+        cell = [g for g, _, _ in read]
+        children = items(node["children"], f"{here} children")
+        child_cells = []
+        for j, c in enumerate(children):
+            at = f"{here}/{j}"
+            if isinstance(c, Mapping) and "part" in c and level + 1 < len(units):
+                c = obj(c, ("part", "cell"), at)
+                got = [half_space(g, n, f"{at} cell") for g in items(c["cell"], f"{at} cell")]
+                tally.parts.append((c["part"], level + 1, tuple(g for g, _, _ in got), at))
+            elif isinstance(c, Mapping) and "piece" in c:
+                k = index(c.get("piece"), len(pieces), f"{at} piece")
+                raw = pieces[k].get("constraints") if isinstance(pieces[k], Mapping) else None
+                got = [half_space(g, n, f"{where}piece {k} constraints")
+                       for g in items(raw, f"{where}piece {k} constraints")]
+                work.append((c, level + 1, at))
+            elif isinstance(c, Mapping) and "cell" in c:
+                got = [half_space(g, n, f"{at} cell") for g in items(c["cell"], f"{at} cell")]
+                work.append((c, level + 1, at))
+            else:
+                raise StepFailed(f"{at}: expected a cell")
+            child_cells.append(frozenset(key for _, key, _ in got))
+        _check_split(node["split"], ctx.domain.bounds + cell, bound_keys.union(key for _, key, _ in read), child_cells,
+                     n, f"{here} (unit {unit})")
+    if any(s != 1 for s in seen):
+        k = next(i for i, s in enumerate(seen) if s != 1)
+        raise StepFailed(f"{where}piece {k}: appears {seen[k]} times in the tree (needs exactly once)")
+    for k, p in enumerate(pieces):
+        _check_piece(ctx, p, f"{where}piece {k}", tally)
+    return tally
+
+
+def _check_piece(ctx: Context, p: Any, where: str, tally: Tally) -> None:
+    n = ctx.domain.n
+    keys = ("pattern", "constraints", "point", "outputs", "conditions") + (() if ctx.is_relu else ("times",))
+    p = obj(p, keys, where)
+    cons = [affine(g, n, f"{where} constraints") for g in items(p["constraints"], f"{where} constraints")]
+    point = tuple(number(v, f"{where} point") for v in items(p["point"], f"{where} point"))
+    if len(point) != n:
+        raise StepFailed(f"{where}: the point needs {n} coordinates")
+    all_cons = ctx.domain.bounds + cons
+    if any(evaluate(g, point) <= 0 for g in all_cons):
+        raise StepFailed(f"{where}: the point is not strictly inside the piece")
+    check = _check_relu_piece if ctx.is_relu else _check_snn_piece
+    pattern, d, r = check(ctx.network, ctx.domain, p, all_cons, point, where)  # type: ignore[arg-type]
+    tally.pieces += 1
+    tally.derived += d
+    tally.replayed += r
+    tally.patterns.add(pattern)
+
+
+def check_header(doc: Any) -> Context:
+    """A certificate's top-level keys and its network and domain (NotCertificate or StepFailed)."""
     if not isinstance(doc, Mapping) or doc.get("format") not in FORMATS:
         raise NotCertificate(f"not a certificate: 'format' must be one of {', '.join(FORMATS)}")
     missing = [k for k in TOP_KEYS if k not in doc]
@@ -317,84 +429,27 @@ def check_certificate(doc: Any) -> Checked:
     if missing or extra:
         raise NotCertificate(f"not a certificate: key {(missing or extra)[0]!r} "
                              f"{'missing' if missing else 'unknown'}")
-    try:
-        is_relu = isinstance(doc["network"], Mapping) and doc["network"].get("format") == "verisnn.relu/1"
-        net: Network | ReluNetwork = relu_from_json(doc["network"]) if is_relu else network_from_json(doc["network"])
-    except (VerisnnError, TypeError, ValueError, KeyError) as exc:
-        raise StepFailed(f"network: {exc}") from None
-    dom = _Domain(doc["domain"], net, doc["variables"])
-    n = dom.n
-    units = ([(li, i) for li, layer in enumerate(net.layers[:-1]) for i in range(len(layer.weights))]
-             if isinstance(net, ReluNetwork) else list(net.order))
-    pieces = items(doc["pieces"], "pieces")
-    seen = [0] * len(pieces)
-    cells: dict[int, frozenset] = {}
-    # tree: (node, level, where); nodes of the last level are pieces
-    work: list[tuple[Any, int, str]] = [(doc["tree"], 0, "tree")]
-    while work:
-        node, level, where = work.pop()
-        if level == len(units):
-            obj(node, ("piece",), where)
-            k = index(node["piece"], len(pieces), where + " piece")
-            seen[k] += 1
-            cells[k] = frozenset()  # filled below from the node's cell
-            continue
-        node = obj(node, ("unit", "cell", "split", "children"), where)
-        unit = node["unit"]
-        if (list(units[level]) if isinstance(units[level], tuple) else units[level]) != unit:
-            raise StepFailed(f"{where}: expected unit {units[level]}, got {unit!r}")
-        cell = [affine(g, n, f"{where} cell") for g in items(node["cell"], f"{where} cell")]
-        children = items(node["children"], f"{where} children")
-        child_cells = []
-        for j, c in enumerate(children):
-            if not isinstance(c, Mapping) or ("cell" not in c and "piece" not in c):
-                raise StepFailed(f"{where} child {j}: expected a cell")
-            if "piece" in c:
-                k = index(c.get("piece"), len(pieces), f"{where} child {j} piece")
-                raw = pieces[k].get("constraints") if isinstance(pieces[k], Mapping) else None
-                got = [affine(g, n, f"piece {k} constraints") for g in items(raw, f"piece {k} constraints")]
-            else:
-                got = [affine(g, n, f"{where} child {j} cell") for g in items(c["cell"], f"{where} child {j} cell")]
-            child_cells.append(frozenset(normalize(g) for g in got))
-            work.append((c, level + 1, f"{where}/{j}"))
-        _check_split(node["split"], dom.bounds + cell, child_cells, n, f"{where} (unit {unit})")
-    if any(s != 1 for s in seen):
-        k = next(i for i, s in enumerate(seen) if s != 1)
-        raise StepFailed(f"piece {k}: appears {seen[k]} times in the tree (needs exactly once)")
-    patterns: set[tuple] = set()
-    derived = replayed = 0
-    for k, p in enumerate(pieces):
-        where = f"piece {k}"
-        keys = ("pattern", "constraints", "point", "outputs", "conditions") + (() if is_relu else ("times",))
-        p = obj(p, keys, where)
-        cons = [affine(g, n, f"{where} constraints") for g in items(p["constraints"], f"{where} constraints")]
-        point = tuple(number(v, f"{where} point") for v in items(p["point"], f"{where} point"))
-        if len(point) != n:
-            raise StepFailed(f"{where}: the point needs {n} coordinates")
-        all_cons = dom.bounds + cons
-        if any(evaluate(g, point) <= 0 for g in all_cons):
-            raise StepFailed(f"{where}: the point is not strictly inside the piece")
-        check = _check_relu_piece if is_relu else _check_snn_piece
-        pattern, d, r = check(net, dom, p, all_cons, point, where)  # type: ignore[arg-type]
-        derived += d
-        replayed += r
-        patterns.add(pattern)
+    return context(doc["network"], doc["domain"], doc["variables"])
+
+
+def checked(doc: Mapping[str, Any], ctx: Context, tally: Tally) -> Checked:
+    """The final step: the number of distinct patterns of all pieces equals the file's ``count``."""
     count = doc["count"]
     if isinstance(count, bool) or not isinstance(count, int):
         raise StepFailed("count: expected an integer")
-    if len(patterns) != count:
-        raise StepFailed(f"count: the pieces have {len(patterns)} distinct patterns, the file says {count}")
-    return Checked(doc["format"], count, len(pieces), dom.description, derived, replayed)
+    if len(tally.patterns) != count:
+        raise StepFailed(f"count: the pieces have {len(tally.patterns)} distinct patterns, the file says {count}")
+    return Checked(doc["format"], count, tally.pieces, ctx.domain.description, tally.derived, tally.replayed)
 
 
-def check_file(path: str | Path) -> Checked:
-    """Read and check a certificate file (NotCertificate for unreadable or non-JSON files)."""
-    try:
-        text = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NotCertificate(f"cannot read {str(path)!r}: {exc}") from None
-    try:
-        doc = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise NotCertificate(f"{str(path)!r} is not JSON: {exc}") from None
-    return check_certificate(doc)
+def check_certificate(doc: Any) -> Checked:
+    """Check a parsed one-file certificate; raises NotCertificate or StepFailed (naming the step).
+
+    A certificate in parts is checked from its file (:func:`verisnn.checker.files.check_file`).
+    """
+    ctx = check_header(doc)
+    tally = check_tree(ctx, doc["tree"], 0, doc["pieces"])
+    if tally.parts:
+        name, _, _, where = tally.parts[0]
+        raise StepFailed(f"{where}: refers to the part file {name!r}; a certificate in parts is checked from its file")
+    return checked(doc, ctx, tally)

@@ -29,7 +29,7 @@ No timings or other unchecked data are written.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -46,9 +46,14 @@ from verisnn.core.model import Network, ReluNetwork
 from verisnn.core.numbers import fmt
 from verisnn.core.results import Result, Verdict
 from verisnn.io import network_to_json, relu_to_json, write_text
+from verisnn.io.files import make_directory
 
 REGIONS_FORMAT = "verisnn.regions-cert/1"
 PWL_FORMAT = "verisnn.pwl-cert/1"
+PART_FORMAT = "verisnn.regions-part/1"
+
+#: a certificate of more pieces is written in parts (:func:`write_certificate`), each of at most this many
+PART_PIECES = 5000
 
 
 class _Texts:
@@ -162,13 +167,14 @@ def _split(node: dict, base: list[Affine], session: Any, text: _Texts) -> dict[s
     return out
 
 
-def _tree(rm: RegionMap, node: dict, lp: str, text: _Texts, session: Any = None, pushed: tuple[Affine, ...] = ()
-          ) -> dict[str, Any]:
+def _tree(rm: RegionMap, node: dict, lp: str, text: _Texts, session: Any = None, pushed: tuple[Affine, ...] = (),
+          part: Callable[[dict], dict | None] | None = None) -> dict[str, Any]:
     """The certificate tree below ``node``.
 
     One LP session serves the whole walk: each cell pushes the constraints it adds to its
     parent's cell (``pushed``, asserted in ``session``).  A cell that does not extend its parent's
-    gets a session of its own.
+    gets a session of its own.  ``part(child)``, if given, may answer a child cell with the
+    reference to a part file that holds its subtree (see :func:`write_certificate`).
     """
     if "piece" in node:
         return {"piece": node["piece"]}
@@ -181,9 +187,13 @@ def _tree(rm: RegionMap, node: dict, lp: str, text: _Texts, session: Any = None,
         base = list(rm.space.bounds) + list(cell)
         if session.asserted() != base:  # the LP layer's Farkas certificates are over its own constraints
             raise InternalError("the certificate's LP session does not hold the cell's constraints")
+        split = _split(node["split"], base, session, text)
+        children = []
+        for c in node["children"]:
+            ref = None if part is None else part(c)
+            children.append(ref if ref is not None else _tree(rm, c, lp, text, session, cell, part))
         return {"unit": list(unit) if isinstance(unit, tuple) else unit, "cell": [text(g) for g in cell],
-                "split": _split(node["split"], base, session, text),
-                "children": [_tree(rm, c, lp, text, session, cell) for c in node["children"]]}
+                "split": split, "children": children}
     finally:
         session.pop()
 
@@ -202,27 +212,113 @@ def certificate(rm: RegionMap, kind: str = REGIONS_FORMAT, lp: str = LP_BACKENDS
 
 
 def _certificate(rm: RegionMap, kind: str, lp: str) -> dict[str, Any]:
+    texts = _Texts()
+    doc = _header(rm, kind)
+    doc["pieces"] = [_piece(rm, r, texts) for r in rm.regions]
+    doc["tree"] = _tree(rm, rm.tree, lp, texts)  # type: ignore[arg-type]
+    return doc
+
+
+def _header(rm: RegionMap, kind: str) -> dict[str, Any]:
+    """A certificate's keys in order, up to its pieces and tree (filled in by the caller)."""
     space = rm.space
     if space.box is None and space.bounds:
         raise InvalidInput(f"certificates are written for boxes and Q^d, not for {space.description}")
     net = rm.network
-    texts = _Texts()
     domain = None if space.box is None else {"lo": [fmt(v) for v in space.box.lo],
                                              "hi": [fmt(v) for v in space.box.hi]}
-    return {
-        "format": kind,
-        "network": relu_to_json(net) if isinstance(net, ReluNetwork) else network_to_json(net),
-        "domain": domain,
-        "variables": list(space.names),
-        "count": rm.count,
-        "pieces": [_piece(rm, r, texts) for r in rm.regions],
-        "tree": _tree(rm, rm.tree, lp, texts),
-    }
+    return {"format": kind, "network": relu_to_json(net) if isinstance(net, ReluNetwork) else network_to_json(net),
+            "domain": domain, "variables": list(space.names), "count": rm.count, "pieces": [], "tree": None}
 
 
-def write_certificate(rm: RegionMap, path: str | Path, kind: str = REGIONS_FORMAT) -> Path:
-    """Write :func:`certificate` as JSON to ``path``."""
-    return write_text(path, json.dumps(certificate(rm, kind), indent=1) + "\n", "certificate")
+def _dumps(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, separators=(",", ":")) + "\n"  # no indentation: a deep tree would be mostly spaces
+
+
+def write_certificate(rm: RegionMap, path: str | Path, kind: str = REGIONS_FORMAT, lp: str = LP_BACKENDS[0],
+                      part_pieces: int = PART_PIECES, progress: Callable[[int], None] | None = None) -> Path:
+    """Write :func:`certificate` as JSON to ``path``; in parts when it has more than ``part_pieces`` pieces.
+
+    A certificate in parts is ``path`` (the top of the tree, with the usual keys) and the folder
+    ``<stem>.parts`` next to it: each subtree of at most ``part_pieces`` pieces is the file
+    ``<stem>.parts/NNNNN.json`` (format ``verisnn.regions-part/1``: ``level``, its own
+    ``pieces`` and ``tree``), referred to in its parent's place as ``{"part": name, "cell": [g, ...]}``.
+    Each part is written and dropped before the next is built, so the memory needed is that of
+    one part.  ``progress(pieces)`` is told the pieces written so far.
+    """
+    if rm.tree is None:
+        raise InvalidInput("this region map has no split tree (minimised maps cannot be certified)")
+    if rm.pieces <= part_pieces:
+        return write_text(path, _dumps(certificate(rm, kind, lp)), "certificate")
+    with collector_paused():
+        return _write_parts(rm, Path(path), kind, lp, part_pieces, progress)
+
+
+def _write_parts(rm: RegionMap, path: Path, kind: str, lp: str, limit: int,
+                 progress: Callable[[int], None] | None) -> Path:
+    if not path.parent.is_dir():  # the parts' folder would be made with its parents, the top file not
+        raise InvalidInput(f"cannot write the certificate {str(path)!r}: no folder {str(path.parent)!r}")
+    folder = make_directory(path.with_name(path.stem + ".parts"), "certificate parts folder")
+    sizes = _piece_counts(rm.tree)  # type: ignore[arg-type]
+    units = {u: k for k, u in enumerate(_units(rm.network))}
+    written = [0, 0]  # parts, pieces
+
+    def part(node: dict) -> dict | None:
+        if "piece" in node or sizes[id(node)] > limit:
+            return None
+        texts = _Texts()
+        tree = _tree(rm, node, lp, texts)
+        pieces = _numbered(rm, tree, texts)
+        written[0] += 1
+        name = f"{folder.name}/{written[0]:05d}.json"
+        write_text(path.parent / name, _dumps({"format": PART_FORMAT, "level": units[node["unit"]],
+                                               "pieces": pieces, "tree": tree}), "certificate part")
+        written[1] += len(pieces)
+        if progress is not None:
+            progress(written[1])
+        return {"part": name, "cell": [texts(g) for g in node["cell"]]}
+
+    texts = _Texts()
+    top = _header(rm, kind)
+    top["tree"] = _tree(rm, rm.tree, lp, texts, part=part)  # type: ignore[arg-type]
+    top["pieces"] = _numbered(rm, top["tree"], texts)
+    return write_text(path, _dumps(top), "certificate")
+
+
+def _units(net: Network | ReluNetwork) -> list[Any]:
+    if isinstance(net, ReluNetwork):
+        return [(li, i) for li, layer in enumerate(net.layers[:-1]) for i in range(len(layer.weights))]
+    return list(net.order)
+
+
+def _piece_counts(tree: dict) -> dict[int, int]:
+    """The number of pieces below every node of a split tree, by the node's id (iteratively: trees are deep)."""
+    counts: dict[int, int] = {}
+    work: list[tuple[dict, bool]] = [(tree, False)]
+    while work:
+        node, done = work.pop()
+        if "piece" in node:
+            counts[id(node)] = 1
+        elif done:
+            counts[id(node)] = sum(counts[id(c)] for c in node["children"])
+        else:
+            work.append((node, True))
+            work.extend((c, False) for c in node["children"])
+    return counts
+
+
+def _numbered(rm: RegionMap, tree: dict[str, Any], texts: _Texts) -> list[dict[str, Any]]:
+    """The pieces of a certificate tree (not those of its parts), renumbered from 0 in depth-first order."""
+    pieces: list[dict[str, Any]] = []
+    work = [tree]
+    while work:
+        node = work.pop()
+        if "piece" in node:
+            pieces.append(_piece(rm, rm.regions[node["piece"]], texts))
+            node["piece"] = len(pieces) - 1
+        elif "children" in node:
+            work.extend(reversed(node["children"]))
+    return pieces
 
 
 def certify(rm: RegionMap, kind: str = REGIONS_FORMAT, path: str | Path | None = None) -> Result:
@@ -235,7 +331,7 @@ def certify(rm: RegionMap, kind: str = REGIONS_FORMAT, path: str | Path | None =
     import time
 
     t0 = time.perf_counter()
-    text = json.dumps(certificate(rm, kind), indent=1) + "\n"
+    text = _dumps(certificate(rm, kind))
     if path is not None:
         write_text(path, text, "certificate")
     try:

@@ -14,16 +14,19 @@ from verisnn.core.errors import plural
 
 @click.command("certify")
 @click.argument("certificate", type=click.Path(dir_okay=False))
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Check the part files of a certificate in parts in this many processes at once.")
 @json_option
-def certify_command(certificate: str, as_json: bool) -> None:
+def certify_command(certificate: str, jobs: int, as_json: bool) -> None:
     """Check CERTIFICATE (verisnn.regions-cert/1 or verisnn.pwl-cert/1) exactly, trusting no solver.
 
     Exit 0 when the file proves its count (and, for a PWL certificate, that the network is
     piecewise linear with those pieces), 1 naming the first step that fails, 2 when the file is
-    not a certificate.  See docs/regions.md.
+    not a certificate.  A large certificate comes in parts (the file and the folder <stem>.parts
+    next to it); every part it refers to is checked too.  See docs/regions.md.
     """
     try:
-        got = check_file(certificate)
+        got = check_file(certificate, jobs)
     except NotCertificate as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -42,7 +42,7 @@ MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before p
                    "inputs, and output 0 along a line with its breakpoints.")
 @click.option("--certificate", "cert_path", default=None, type=click.Path(dir_okay=False),
               help="Write the proof of the count (verisnn.regions-cert/1, see docs/regions.md); check it with "
-                   "`verisnn certify`.")
+                   "`verisnn certify`. Above 5000 pieces it is written in parts, in the folder <stem>.parts next to it.")
 @click.option("--lp", type=click.Choice(list(LP_BACKENDS)), default=LP_BACKENDS[0], show_default=True,
               help="Exact LP backend of the enumeration: vertex (exact vertices, integer arithmetic), highs (HiGHS "
                    "float guide, every answer checked exactly) or z3 (exact QF_LRA). Same counts; see docs/lp.md.")
@@ -99,8 +99,9 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
     rm = res.details["regions"]
     if cert_path is not None:
         if progress is not None:
-            progress("certificate", rm.pieces)
-        write_certificate(rm, cert_path)
+            progress("certificate", 0)
+        write_certificate(rm, cert_path, progress=None if progress is None else
+                          lambda pieces: progress("certificate", pieces))  # type: ignore[misc]
     if progress is not None:
         progress.done()
     # redundant constraints are dropped for the listing (text: only the printed pieces) and the solver proofs
@@ -171,7 +172,7 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
 
 
 _PHASES = {"walk": "walking the split tree", "replay": "replaying every piece in the exact simulator",
-           "certificate": "writing the certificate"}
+           "certificate": "written to the certificate"}
 
 
 class _Progress:
