@@ -13,6 +13,7 @@ from verisnn.claims.generators import positive_linear, signed
 from verisnn.core.domain import Box
 from verisnn.core.errors import InvalidInput
 from verisnn.core.model import relu_network
+from verisnn.io import network_to_json
 
 
 @pytest.fixture(scope="module")
@@ -220,12 +221,18 @@ def test_parts_folder_must_be_writable(region_map, tmp_path):
         write_certificate(region_map, tmp_path / "nowhere" / "cert.json", part_pieces=8)
 
 
-def test_cli_certify_parts(cli, region_map, tmp_path):
-    """`verisnn certify --jobs 2` on a certificate in parts: exit 0; a changed part: exit 1 naming it."""
-    path = _parts(region_map, tmp_path)
+def test_cli_certify_parts(cli, tmp_path):
+    """`verisnn regions --part-pieces` writes parts; `verisnn certify --jobs 2` accepts them; a changed part: exit 1."""
+    net = tmp_path / "net.json"
+    net.write_text(json.dumps(network_to_json(positive_linear([3, 3, 3], 1))))
+    path = tmp_path / "cert.json"
+    run = cli("regions", net, "--domain", "-2:4", "--certificate", path, "--part-pieces", "8")
+    assert run.code == 0, run.err
+    assert f"certificate: {path} and its parts in {tmp_path / 'cert.parts'}" in run.out
+    count = int(run.out.split()[0])
     ok = cli("certify", path, "--jobs", "2")
     assert ok.code == 0, ok.err
-    assert ok.out.startswith(f"certificate proves: {region_map.count} regions")
+    assert ok.out.startswith(f"certificate proves: {count} regions")
     _edit_part(0, _pattern)(tmp_path, json.loads(path.read_text()))
     bad = cli("certify", path)
     assert bad.code == 1 and "part cert.parts/00001.json" in bad.out

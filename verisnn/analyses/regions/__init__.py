@@ -20,7 +20,15 @@ of the split tree cover the domain by construction, and every piece's interior p
 in the exact simulator (pattern and every output's affine map).
 """
 
-from verisnn.analyses.regions.certificate import PWL_FORMAT, REGIONS_FORMAT, certificate, certify, write_certificate
+from verisnn.analyses.regions.certificate import (
+    PART_PIECES,
+    PWL_FORMAT,
+    REGIONS_FORMAT,
+    certificate,
+    certify,
+    parts_folder,
+    write_certificate,
+)
 from verisnn.analyses.regions.enumerate import count_regions, enumerate_regions
 from verisnn.analyses.regions.families import (
     one_layer,
@@ -38,6 +46,7 @@ from verisnn.analyses.regions.strata import patterns_by_dimension, strata
 
 __all__ = [
     "LP_BACKENDS",
+    "PART_PIECES",
     "PWL_FORMAT",
     "REGIONS_FORMAT",
     "Region",
@@ -50,6 +59,7 @@ __all__ = [
     "enumerate_regions",
     "one_layer",
     "one_layer_bounds",
+    "parts_folder",
     "pattern_label",
     "patterns_by_dimension",
     "prove_cover",

@@ -236,8 +236,8 @@ def _dumps(doc: dict[str, Any]) -> str:
 
 
 def write_certificate(rm: RegionMap, path: str | Path, kind: str = REGIONS_FORMAT, lp: str = LP_BACKENDS[0],
-                      part_pieces: int = PART_PIECES, progress: Callable[[int], None] | None = None) -> Path:
-    """Write :func:`certificate` as JSON to ``path``; in parts when it has more than ``part_pieces`` pieces.
+                      part_pieces: int | None = None, progress: Callable[[int], None] | None = None) -> Path:
+    """Write :func:`certificate` as JSON to ``path``; in parts above ``part_pieces`` pieces (default :data:`PART_PIECES`).
 
     A certificate in parts is ``path`` (the top of the tree, with the usual keys) and the folder
     ``<stem>.parts`` next to it: each subtree of at most ``part_pieces`` pieces is the file
@@ -248,17 +248,25 @@ def write_certificate(rm: RegionMap, path: str | Path, kind: str = REGIONS_FORMA
     """
     if rm.tree is None:
         raise InvalidInput("this region map has no split tree (minimised maps cannot be certified)")
-    if rm.pieces <= part_pieces:
+    if parts_folder(rm, path, part_pieces) is None:
         return write_text(path, _dumps(certificate(rm, kind, lp)), "certificate")
     with collector_paused():
-        return _write_parts(rm, Path(path), kind, lp, part_pieces, progress)
+        return _write_parts(rm, Path(path), kind, lp, PART_PIECES if part_pieces is None else part_pieces, progress)
+
+
+def parts_folder(rm: RegionMap, path: str | Path, part_pieces: int | None = None) -> Path | None:
+    """The folder :func:`write_certificate` writes the parts of ``rm``'s certificate to, None for one file."""
+    if rm.pieces <= (PART_PIECES if part_pieces is None else part_pieces):
+        return None
+    path = Path(path)
+    return path.with_name(path.stem + ".parts")
 
 
 def _write_parts(rm: RegionMap, path: Path, kind: str, lp: str, limit: int,
                  progress: Callable[[int], None] | None) -> Path:
     if not path.parent.is_dir():  # the parts' folder would be made with its parents, the top file not
         raise InvalidInput(f"cannot write the certificate {str(path)!r}: no folder {str(path.parent)!r}")
-    folder = make_directory(path.with_name(path.stem + ".parts"), "certificate parts folder")
+    folder = make_directory(parts_folder(rm, path, limit), "certificate parts folder")  # type: ignore[arg-type]
     sizes = _piece_counts(rm.tree)  # type: ignore[arg-type]
     units = {u: k for k, u in enumerate(_units(rm.network))}
     written = [0, 0]  # parts, pieces

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -12,7 +13,9 @@ import click
 
 from verisnn.analyses.regions import (
     LP_BACKENDS,
+    PART_PIECES,
     count_regions,
+    parts_folder,
     patterns_by_dimension,
     write_certificate,
 )
@@ -42,7 +45,9 @@ MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before p
                    "inputs, and output 0 along a line with its breakpoints.")
 @click.option("--certificate", "cert_path", default=None, type=click.Path(dir_okay=False),
               help="Write the proof of the count (verisnn.regions-cert/1, see docs/regions.md); check it with "
-                   "`verisnn certify`. Above 5000 pieces it is written in parts, in the folder <stem>.parts next to it.")
+                   "`verisnn certify`. Above --part-pieces pieces it is written in parts, in the folder <stem>.parts next to it.")
+@click.option("--part-pieces", type=click.IntRange(min=1), default=PART_PIECES, show_default=True,
+              help="Most pieces in one file of a certificate in parts (smaller parts: less memory, more parallel checking).")
 @click.option("--lp", type=click.Choice(list(LP_BACKENDS)), default=LP_BACKENDS[0], show_default=True,
               help="Exact LP backend of the enumeration: vertex (exact vertices, integer arithmetic), highs (HiGHS "
                    "float guide, every answer checked exactly) or z3 (exact QF_LRA). Same counts; see docs/lp.md.")
@@ -61,7 +66,8 @@ MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before p
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
               help="Workers of --scheduler local (one thread each); ignored without --scheduler and for tcp://.")
 @json_option
-def regions_command(net: str, domain_text: str | None, plot_path: str | None, cert_path: str | None, lp: str,
+def regions_command(net: str, domain_text: str | None, plot_path: str | None, cert_path: str | None,
+                    part_pieces: int, lp: str,
                     prove_cover: bool, prove_pieces: bool, lower_dim: bool, options: SolverOptions,
                     scheduler: str | None, jobs: int, as_json: bool) -> None:
     """Count the causal regions of NET exactly and list its pieces (pattern, polyhedron, affine outputs).
@@ -100,7 +106,7 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
     if cert_path is not None:
         if progress is not None:
             progress("certificate", 0)
-        write_certificate(rm, cert_path, progress=None if progress is None else
+        write_certificate(rm, cert_path, part_pieces=part_pieces, progress=None if progress is None else
                           lambda pieces: progress("certificate", pieces))  # type: ignore[misc]
     if progress is not None:
         progress.done()
@@ -166,7 +172,9 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
         click.echo(f"{plural(len(lower), 'more pattern')} only on lower-dimensional sets"
                    + "".join(f"\n  {rm.label(p)}  (dimension {k})" for p, k in lower.items()))
     if cert_path is not None:
-        click.echo(f"certificate: {cert_path} (check it with `verisnn certify {cert_path}`)")
+        folder = parts_folder(rm, cert_path, part_pieces)
+        parts = "" if folder is None else f" and its parts in {folder}{os.sep}"
+        click.echo(f"certificate: {cert_path}{parts} (check it with `verisnn certify {cert_path}`)")
     if picture is not None:
         click.echo(f"picture: {picture.path}")
 
