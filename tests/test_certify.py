@@ -224,3 +224,43 @@ def test_certificates_stress(net):
     rm = enumerate_regions(net, Box.uniform(-1, 3, net.dimension))
     got = check_certificate(json.loads(json.dumps(certificate(rm))))
     assert got.count == rm.count and got.pieces == rm.pieces
+
+
+def _exact_numbers(doc, keys=("conditions", "times", "empty")):
+    """Paths of every exact number (a string) inside the given keys, anywhere in the document."""
+    out, stack = [], [((), doc, False)]
+    while stack:
+        path, node, inside = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(((*path, k), v, inside or k in keys) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*path, i), v, inside) for i, v in enumerate(node))
+        elif inside and isinstance(node, str):
+            out.append(path)
+    return out
+
+
+@pytest.mark.parametrize("make, box", [
+    (lambda: positive_linear([2, 3, 2], 1, delays=False), Box.uniform(0, 4, 2)),
+    (lambda: positive_linear([2, 3, 2], 2), Box.uniform(-1, 4, 2)),
+    (lambda: relu_network([([[1, -1], [-1, 1], [1, 1]], [0, 0, -1]), ([[1, 1, 1]], [0])]), Box.uniform(-2, 2, 2)),
+])
+def test_every_changed_number_is_caught(make, box):
+    """Each exact number of every condition, firing time and Farkas multiplier, moved by 1/7: the check fails.
+
+    The checker compares them in integer arithmetic (over common denominators); this pins that
+    arithmetic down number by number: a multiplier, a constant, a coefficient of a condition or of
+    a firing time changed by any amount no longer checks.
+    """
+    good = json.loads(json.dumps(_cert(make(), box)))
+    check_certificate(good)
+    paths = _exact_numbers(good)
+    assert len(paths) > 50
+    for path in paths:
+        doc = copy.deepcopy(good)
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = str(Fraction(target[path[-1]]) + Fraction(1, 7))
+        with pytest.raises(StepFailed):
+            check_certificate(doc)

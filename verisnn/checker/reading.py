@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
+from math import gcd
 from typing import Any
 
 Affine = tuple[Fraction, ...]
@@ -60,16 +61,20 @@ def half_space(value: Any, n: int, where: str) -> tuple[Affine, Key, Key]:
     """
     if not isinstance(value, list) or len(value) != n + 1:
         raise StepFailed(f"{where}: an affine function over {n} variables is a list of {n + 1} numbers")
-    if all(type(c) is str for c in value):
-        got = _read_text(tuple(value))
-        if got is not None:
-            return got
+    try:
+        got = _read_text(tuple(value))  # exact text; any other value falls through to number()
+    except TypeError:
+        got = None
+    if got is not None:
+        return got
     g = tuple(number(c, f"{where}[{k}]") for k, c in enumerate(value))
     return keyed(g)
 
 
 @lru_cache(maxsize=1 << 18)
 def _read_text(text: tuple[str, ...]) -> tuple[Affine, Key, Key] | None:
+    if not all(type(c) is str for c in text):
+        return None
     g = tuple(map(_parsed, text))
     return None if None in g else keyed(g)  # type: ignore[arg-type]
 
@@ -111,6 +116,77 @@ def index(value: Any, size: int, where: str) -> int:
 
 def evaluate(a: Affine, point: Sequence[Fraction]) -> Fraction:
     return a[0] + sum((c * x for c, x in zip(a[1:], point)), Fraction(0))
+
+
+#: an affine ``g`` in integers: ``(den, nums)`` with ``g = nums / den`` coefficientwise and ``den > 0``
+Row = tuple[int, list[int]]
+
+
+def integer_form(g: Affine) -> Row:
+    den = 1
+    for c in g:
+        q = c.denominator
+        if q != 1 and den % q:
+            den = den * q // gcd(den, q)
+    return den, [c.numerator * (den // c.denominator) for c in g]
+
+
+class PerObject:
+    """``compute(g)`` remembered per object: certificates hand the same constraint objects around (see
+    :func:`half_space`).  Each entry keeps its affine alive, so an ``id`` is not reused while it is remembered.
+    """
+
+    def __init__(self, compute: Callable[[Affine], Any], limit: int = 200_000) -> None:
+        self._compute = compute
+        self._entries: dict[int, tuple[Affine, Any]] = {}
+        self._limit = limit
+
+    def __call__(self, g: Affine) -> Any:
+        entry = self._entries.get(id(g))
+        if entry is not None and entry[0] is g:
+            return entry[1]
+        if len(self._entries) > self._limit:
+            self._entries.clear()
+        value = self._compute(g)
+        self._entries[id(g)] = (g, value)
+        return value
+
+
+class Rows(PerObject):
+    """:func:`integer_form` per object, and ``negated(g)``, ``-g`` per object."""
+
+    def __init__(self) -> None:
+        super().__init__(integer_form)
+        self.negated = PerObject(lambda g: tuple(-c for c in g))
+
+
+def combine(terms: Sequence[tuple[Fraction, Row]], width: int) -> Row:
+    """``sum v * g`` over ``terms`` (``g`` in integer form), exact, as an integer form."""
+    den, nums = 1, [0] * width
+    for v, (d, g) in terms:
+        p, q = v.numerator, v.denominator * d  # v * g = p * nums_g / q
+        if den % q:
+            m = den * q // gcd(den, q)
+            f = m // den
+            nums = [x * f for x in nums]
+            den = m
+        k = p * (den // q)
+        nums = [x + k * y for x, y in zip(nums, g)]
+    return den, nums
+
+
+def same(a: Row, b: Row) -> bool:
+    """``a == b`` as affine functions."""
+    da, na = a
+    db, nb = b
+    return len(na) == len(nb) and all(x * db == y * da for x, y in zip(na, nb))
+
+
+def positive_at(g: Row, point: Row) -> bool:
+    """``g(p) > 0`` at the point ``p = point[1] / point[0]`` (both integer forms; ``point`` has no constant term)."""
+    _, nums = g
+    d, p = point
+    return nums[0] * d + sum(c * x for c, x in zip(nums[1:], p)) > 0
 
 
 def normalize(g: Affine) -> Affine:

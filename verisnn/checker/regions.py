@@ -27,16 +27,22 @@ from verisnn.checker.reading import (
     Affine,
     Key,
     NotCertificate,
+    Row,
+    Rows,
     StepFailed,
     affine,
+    combine,
     evaluate,
     half_space,
     index,
+    integer_form,
     items,
     keyed,
     number,
     obj,
     optional_affine,
+    positive_at,
+    same,
 )
 from verisnn.core.errors import VerisnnError
 from verisnn.core.model import Network, ReluNetwork
@@ -107,11 +113,11 @@ class _Domain:
         self.n = len(self.names)
 
 
-def _farkas(cons: Sequence[Affine], lam: Any, where: str) -> None:
+def _farkas(cons: Sequence[Affine], lam: Any, where: str, rows: Rows) -> None:
     pairs = items(lam, where)
-    if not pairs:
+    if not pairs or not cons:
         raise StepFailed(f"{where}: no multipliers")
-    total = [ZERO] * len(cons[0]) if cons else []
+    terms = []
     for k, pair in enumerate(pairs):
         if not isinstance(pair, list) or len(pair) != 2:
             raise StepFailed(f"{where}: multiplier {k} is not [index, value]")
@@ -119,13 +125,14 @@ def _farkas(cons: Sequence[Affine], lam: Any, where: str) -> None:
         v = number(pair[1], f"{where} multiplier {k}")
         if v <= 0:
             raise StepFailed(f"{where}: multiplier {k} is not positive")
-        total = [t + v * c for t, c in zip(total, cons[i])]
-    if not total or any(total[1:]) or total[0] > 0:
+        terms.append((v, rows(cons[i])))
+    _, total = combine(terms, len(cons[0]))  # sum v * cons[i], times a positive denominator
+    if any(total[1:]) or total[0] > 0:
         raise StepFailed(f"{where}: the multipliers do not prove the part empty")
 
 
 def _check_split(split: Any, base: list[Affine], base_keys: set[Key], children: list[frozenset], n: int,
-                 where: str) -> None:
+                 where: str, rows: Rows) -> None:
     """Every leaf of one cell's split is empty (Farkas) or contains a child cell's constraints (by half-space keys)."""
     work: list[tuple[Any, list[Affine], list[Key]]] = [(split, [], [])]
     while work:
@@ -137,10 +144,10 @@ def _check_split(split: Any, base: list[Affine], base_keys: set[Key], children: 
             if not any(h[1:]):
                 raise StepFailed(f"{here}: split by a constant")
             work.append((node["pos"], path + [h], keys + [pos]))
-            work.append((node["neg"], path + [_scale(h, Fraction(-1))], keys + [neg]))
+            work.append((node["neg"], path + [rows.negated(h)], keys + [neg]))
         elif isinstance(node, Mapping) and "empty" in node:
             obj(node, ("empty",), here)
-            _farkas(base + path, node["empty"], here + " (empty part)")
+            _farkas(base + path, node["empty"], here + " (empty part)", rows)
         elif isinstance(node, Mapping) and "child" in node:
             obj(node, ("child",), here)
             j = index(node["child"], len(children), here + " child")
@@ -161,9 +168,10 @@ def _activation(doc: Any, where: str) -> Activation | None:
     return Activation(causal, pieces, a["jump"])
 
 
-def _conditions(doc: Any, all_cons: list[Affine], n: int, where: str) -> list[tuple[Affine, bool]]:
+def _conditions(doc: Any, all_cons: list[Affine], n: int, where: str, rows: Rows) -> list[tuple[Affine, bool]]:
     """Each listed condition follows from the constraints; returns them as (g, strict)."""
     out = []
+    one = (1, [1] + [0] * n)
     for k, c in enumerate(items(doc, where)):
         here = f"{where} condition {k}"
         c = obj(c, ("g", "strict", "const", "lambda"), here)
@@ -172,7 +180,7 @@ def _conditions(doc: Any, all_cons: list[Affine], n: int, where: str) -> list[tu
         if not isinstance(strict, bool):
             raise StepFailed(f"{here}: strict must be true or false")
         const = number(c["const"], here + " const")
-        total = list(_const(const, n))
+        terms = [(const, one)]
         positive = const > 0
         for pair in items(c["lambda"], here):
             if not isinstance(pair, list) or len(pair) != 2:
@@ -182,11 +190,24 @@ def _conditions(doc: Any, all_cons: list[Affine], n: int, where: str) -> list[tu
             if v < 0:
                 raise StepFailed(f"{here}: negative multiplier")
             positive = positive or v > 0
-            total = [t + v * x for t, x in zip(total, all_cons[i])]
-        if const < 0 or tuple(total) != g or (strict and not positive):
+            terms.append((v, rows(all_cons[i])))
+        if const < 0 or not same(combine(terms, n + 1), rows(g)) or (strict and not positive):
             raise StepFailed(f"{here}: does not follow from the piece's constraints")
         out.append((g, strict))
     return out
+
+
+def _shifted(a: Affine, delay: Fraction) -> Affine:
+    return (a[0] + delay,) + a[1:] if delay else a
+
+
+def _difference(g: Row, t: Row, a: Row, causal: bool) -> bool:
+    """``g == t - a`` (causal) or ``g == a - t``, in integers: ``t - a = (nt * da - na * dt) / (dt * da)``."""
+    dg, ng = g
+    dt, nt = t
+    da, na = a
+    sign = 1 if causal else -1
+    return all(x * dt * da == sign * (y * da - z * dt) * dg for x, y, z in zip(ng, nt, na))
 
 
 def _positive_linear(net: Network, v: str, times: Mapping[str, Affine | None]) -> bool:
@@ -195,7 +216,7 @@ def _positive_linear(net: Network, v: str, times: Mapping[str, Affine | None]) -
 
 
 def _check_snn_piece(net: Network, dom: _Domain, doc: Mapping[str, Any], all_cons: list[Affine],
-                     point: tuple[Fraction, ...], where: str) -> tuple[tuple, int, int]:
+                     point: tuple[Fraction, ...], where: str, rows: Rows) -> tuple[tuple, int, int]:
     n = dom.n
     pattern = tuple(_activation(a, f"{where} pattern") for a in items(doc["pattern"], f"{where} pattern"))
     times_doc = items(doc["times"], f"{where} times")
@@ -212,7 +233,7 @@ def _check_snn_piece(net: Network, dom: _Domain, doc: Mapping[str, Any], all_con
     known = set(net.inputs) | {r.name for r in net.references}  # nodes whose affine times are derived
     for k, (v, act) in enumerate(zip(net.order, pattern)):
         here = f"{where} neuron {v}"
-        listed = _conditions(conds_doc[k], all_cons, n, here)
+        listed = _conditions(conds_doc[k], all_cons, n, here, rows)
         claimed = optional_affine(times_doc[k], n, here + " time")
         sources_known = all(s.source in known for s in net.incoming[v])
         if not any(times[s.source] is not None for s in net.incoming[v]):
@@ -226,19 +247,19 @@ def _check_snn_piece(net: Network, dom: _Domain, doc: Mapping[str, Any], all_con
                 raise StepFailed(f"{here}: threshold must be positive")
             if act is None or not act.causal or any(act.pieces) or act.jump:
                 raise StepFailed(f"{here}: a positive linear neuron fires, at a causal set, without jumps")
-            arrivals = {i: _add(times[s.source], _const(s.delay, n))  # type: ignore[arg-type]
+            arrivals = {i: _shifted(times[s.source], s.delay)  # type: ignore[arg-type]
                         for i, s in enumerate(net.incoming[v]) if times[s.source] is not None}
             if not set(act.causal) <= set(arrivals):
                 raise StepFailed(f"{here}: a causal synapse carries no spike")
+            # t_C = (theta + sum_{i in C} w_i a_i) / w_C; its conditions are t_C - a_i > 0 (i in C), a_i - t_C >= 0
             w = sum((net.incoming[v][i].weight for i in act.causal), ZERO)
-            tv = _const(net.thresholds[v] / w, n)
-            for i in act.causal:
-                tv = _add(tv, _scale(arrivals[i], net.incoming[v][i].weight / w))
-            want = [(_add(tv, _scale(a, Fraction(-1))), True) if i in act.causal else
-                    (_add(a, _scale(tv, Fraction(-1))), False) for i, a in arrivals.items()]
-            if listed != want:
+            tv = combine([(net.thresholds[v] / w, (1, [1] + [0] * n))]
+                         + [(net.incoming[v][i].weight / w, rows(arrivals[i])) for i in act.causal], n + 1)
+            if len(listed) != len(arrivals) or not all(
+                    strict == (i in act.causal) and _difference(rows(g), tv, rows(a), strict)
+                    for (g, strict), (i, a) in zip(listed, arrivals.items())):
                 raise StepFailed(f"{here}: the causal conditions are not those of its causal set")
-            if claimed != tv:
+            if claimed is None or not same(rows(claimed), tv):
                 raise StepFailed(f"{here}: the firing time is not the causal set's affine time")
             if sources_known:
                 known.add(v)
@@ -263,7 +284,7 @@ def _check_snn_piece(net: Network, dom: _Domain, doc: Mapping[str, Any], all_con
 
 
 def _check_relu_piece(net: ReluNetwork, dom: _Domain, doc: Mapping[str, Any], all_cons: list[Affine],
-                      point: tuple[Fraction, ...], where: str) -> tuple[tuple, int, int]:
+                      point: tuple[Fraction, ...], where: str, rows: Rows) -> tuple[tuple, int, int]:
     n = dom.n
     pattern_doc = items(doc["pattern"], f"{where} pattern")
     if not all(isinstance(b, bool) for b in pattern_doc):
@@ -281,7 +302,7 @@ def _check_relu_piece(net: ReluNetwork, dom: _Domain, doc: Mapping[str, Any], al
             for wgt, a in zip(row, values):
                 z = _add(z, _scale(a, wgt))
             active = pattern_doc[k]
-            listed = _conditions(conds_doc[k], all_cons, n, f"{where} unit {k}")
+            listed = _conditions(conds_doc[k], all_cons, n, f"{where} unit {k}", rows)
             if not any(z[1:]):
                 ok = listed == [] and (z[0] > 0) == active
             else:
@@ -357,6 +378,7 @@ def check_tree(ctx: Context, tree: Any, level: int, pieces_doc: Any, where: str 
     seen = [0] * len(pieces)
     tally = Tally()
     bound_keys = {keyed(g)[1] for g in ctx.domain.bounds}
+    rows = Rows()
     # tree: (node, level, where); nodes of the last level are pieces
     work: list[tuple[Any, int, str]] = [(tree, level, f"{where}tree")]
     while work:
@@ -392,16 +414,16 @@ def check_tree(ctx: Context, tree: Any, level: int, pieces_doc: Any, where: str 
                 raise StepFailed(f"{at}: expected a cell")
             child_cells.append(frozenset(key for _, key, _ in got))
         _check_split(node["split"], ctx.domain.bounds + cell, bound_keys.union(key for _, key, _ in read), child_cells,
-                     n, f"{here} (unit {unit})")
+                     n, f"{here} (unit {unit})", rows)
     if any(s != 1 for s in seen):
         k = next(i for i, s in enumerate(seen) if s != 1)
         raise StepFailed(f"{where}piece {k}: appears {seen[k]} times in the tree (needs exactly once)")
     for k, p in enumerate(pieces):
-        _check_piece(ctx, p, f"{where}piece {k}", tally)
+        _check_piece(ctx, p, f"{where}piece {k}", tally, rows)
     return tally
 
 
-def _check_piece(ctx: Context, p: Any, where: str, tally: Tally) -> None:
+def _check_piece(ctx: Context, p: Any, where: str, tally: Tally, rows: Rows) -> None:
     n = ctx.domain.n
     keys = ("pattern", "constraints", "point", "outputs", "conditions") + (() if ctx.is_relu else ("times",))
     p = obj(p, keys, where)
@@ -410,10 +432,11 @@ def _check_piece(ctx: Context, p: Any, where: str, tally: Tally) -> None:
     if len(point) != n:
         raise StepFailed(f"{where}: the point needs {n} coordinates")
     all_cons = ctx.domain.bounds + cons
-    if any(evaluate(g, point) <= 0 for g in all_cons):
+    at = integer_form(point)
+    if not all(positive_at(rows(g), at) for g in all_cons):
         raise StepFailed(f"{where}: the point is not strictly inside the piece")
     check = _check_relu_piece if ctx.is_relu else _check_snn_piece
-    pattern, d, r = check(ctx.network, ctx.domain, p, all_cons, point, where)  # type: ignore[arg-type]
+    pattern, d, r = check(ctx.network, ctx.domain, p, all_cons, point, where, rows)  # type: ignore[arg-type]
     tally.pieces += 1
     tally.derived += d
     tally.replayed += r
