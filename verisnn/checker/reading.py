@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
 from math import gcd
 from typing import Any
+
+from verisnn.core.affine import ByIdentity
 
 Affine = tuple[Fraction, ...]
 
@@ -131,33 +133,16 @@ def integer_form(g: Affine) -> Row:
     return den, [c.numerator * (den // c.denominator) for c in g]
 
 
-class PerObject:
-    """``compute(g)`` remembered per object: certificates hand the same constraint objects around (see
-    :func:`half_space`).  Each entry keeps its affine alive, so an ``id`` is not reused while it is remembered.
+class Rows(ByIdentity):
+    """:func:`integer_form` per object, and ``negated(g)``, ``-g`` per object.
+
+    Certificates hand the same constraint objects around (see :func:`half_space`), so each is
+    converted once.
     """
 
-    def __init__(self, compute: Callable[[Affine], Any], limit: int = 200_000) -> None:
-        self._compute = compute
-        self._entries: dict[int, tuple[Affine, Any]] = {}
-        self._limit = limit
-
-    def __call__(self, g: Affine) -> Any:
-        entry = self._entries.get(id(g))
-        if entry is not None and entry[0] is g:
-            return entry[1]
-        if len(self._entries) > self._limit:
-            self._entries.clear()
-        value = self._compute(g)
-        self._entries[id(g)] = (g, value)
-        return value
-
-
-class Rows(PerObject):
-    """:func:`integer_form` per object, and ``negated(g)``, ``-g`` per object."""
-
     def __init__(self) -> None:
-        super().__init__(integer_form)
-        self.negated = PerObject(lambda g: tuple(-c for c in g))
+        super().__init__(integer_form, 200_000)
+        self.negated = ByIdentity(lambda g: tuple(-c for c in g), 200_000)
 
 
 def combine(terms: Sequence[tuple[Fraction, Row]], width: int) -> Row:
