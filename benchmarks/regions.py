@@ -54,7 +54,7 @@ def float_lp_seconds(rows: int, cols: int, repeats: int = 200) -> float:
         a = rng.normal(size=(rows, cols))
         centre = rng.normal(size=cols)
         b = -(a @ centre) + rng.uniform(0.1, 1.0, size=rows)  # centre is strictly inside a x + b > 0
-        h = highspy.Highs()
+        h = highspy._Highs()  # _Highs: no banner before output_flag is set
         h.setOptionValue("output_flag", False)
         inf = highspy.kHighsInf
         lp = highspy.HighsLp()

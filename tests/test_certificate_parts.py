@@ -62,6 +62,19 @@ def test_parts_check_like_one_file(make, box, tmp_path):
     assert (one.count, one.pieces) == (rm.count, rm.pieces)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_counts_every_part_and_piece(region_map, tmp_path, jobs):
+    """Progress is reported once per part file, in order, and ends with all the parts and the pieces they hold."""
+    path = _parts(region_map, tmp_path, limit=4)
+    files = list((tmp_path / "cert.parts").rglob("*.json"))
+    calls = []
+    check_file(path, jobs, lambda *got: calls.append(got))
+    assert [done for done, _, _ in calls] == list(range(1, len(files) + 1))
+    assert all(done <= known <= len(files) for done, known, _ in calls)
+    assert calls[-1] == (len(files), len(files), region_map.pieces)
+    assert [pieces for _, _, pieces in calls] == sorted(pieces for _, _, pieces in calls)
+
+
 def test_small_maps_stay_one_file(region_map, tmp_path):
     path = tmp_path / "one.json"
     write_certificate(region_map, path)

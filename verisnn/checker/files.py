@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
@@ -77,10 +77,12 @@ def _worker_part(path: Path, name: str, level: int, cell: tuple[Affine, ...]) ->
     return check_part(_WORKER["ctx"], path, name, level, cell)
 
 
-def check_file(path: str | Path, jobs: int = 1) -> Checked:
+def check_file(path: str | Path, jobs: int = 1,
+               progress: Callable[[int, int, int], None] | None = None) -> Checked:
     """Read and check a certificate file and its parts (NotCertificate for unreadable or non-JSON files).
 
-    With ``jobs > 1`` the parts are checked in that many worker processes.
+    With ``jobs > 1`` the parts are checked in that many worker processes.  ``progress(done, known,
+    pieces)`` is called after each checked part: parts checked, parts referred to so far, pieces checked.
     """
     top = Path(path)
     doc = _read(top)
@@ -100,12 +102,18 @@ def check_file(path: str | Path, jobs: int = 1) -> Checked:
         return out
 
     todo = take(pending)
+    done_parts = [0]
+
+    def finished(got: Tally) -> None:
+        tally.add(got)
+        todo.extend(take(got.parts))
+        done_parts[0] += 1
+        if progress is not None:
+            progress(done_parts[0], len(seen), tally.pieces)
+
     if jobs <= 1:
         while todo:
-            file, name, level, cell = todo.pop(0)
-            got = check_part(ctx, file, name, level, cell)
-            tally.add(got)
-            todo.extend(take(got.parts))
+            finished(check_part(ctx, *todo.pop(0)))
         return checked(doc, ctx, tally)
     pool = ProcessPoolExecutor(jobs, initializer=_start_worker,
                                initargs=(doc["network"], doc["domain"], doc["variables"]))
@@ -116,9 +124,7 @@ def check_file(path: str | Path, jobs: int = 1) -> Checked:
                 running.add(pool.submit(_worker_part, *todo.pop(0)))
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                got = future.result()  # a StepFailed of a worker is raised here
-                tally.add(got)
-                todo.extend(take(got.parts))
+                finished(future.result())  # a StepFailed of a worker is raised here
     finally:
         pool.shutdown(cancel_futures=True)
     return checked(doc, ctx, tally)
