@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
@@ -79,3 +80,19 @@ def show_unknown(reason: str, as_json: bool) -> NoReturn:
     else:
         click.echo(f"unknown: {reason}")
     sys.exit(1)
+
+
+class StatusLine:
+    """One status line on stderr, rewritten in place with the seconds since it was made; ``done`` clears it."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()  # timing
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        self.shown = True
+        click.echo(f"\r  {text} ({time.monotonic() - self.start:.0f}s)\033[K", err=True, nl=False)
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)

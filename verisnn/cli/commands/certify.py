@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-import time
 
 import click
 
 from verisnn.checker import PWL_FORMAT, NotCertificate, StepFailed, check_file
 from verisnn.cli.options import json_option
-from verisnn.cli.render import echo_json
+from verisnn.cli.render import StatusLine, echo_json
 from verisnn.core.errors import plural
 
 
@@ -26,22 +25,27 @@ def certify_command(certificate: str, jobs: int, as_json: bool) -> None:
     not a certificate.  A large certificate comes in parts (the file and the folder <stem>.parts
     next to it); every part it refers to is checked too.  See docs/regions.md.
     """
-    progress = _Progress() if not as_json and sys.stderr.isatty() else None
+    status = StatusLine() if not as_json and sys.stderr.isatty() else None
+
+    def progress(done: int, known: int, pieces: int) -> None:
+        if status is not None:
+            status.show(f"{done} of {plural(known, 'part')} checked, {plural(pieces, 'piece')}")
+
     try:
         got = check_file(certificate, jobs, progress)
     except NotCertificate as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     except StepFailed as exc:
-        if progress is not None:
-            progress.done()
+        if status is not None:
+            status.done()
         if as_json:
             echo_json({"verdict": "refuted", "certificate": certificate, "failed": str(exc)})
         else:
             click.echo(f"certificate rejected: {exc}")
         sys.exit(1)
-    if progress is not None:
-        progress.done()
+    if status is not None:
+        status.done()
     if as_json:
         echo_json({"verdict": "proved", "certificate": certificate, "format": got.format, "count": got.count,
                    "pieces": got.pieces, "domain": got.domain, "derived": got.derived, "replayed": got.replayed})
@@ -53,23 +57,6 @@ def certify_command(certificate: str, jobs: int, as_json: bool) -> None:
     click.echo(f"checked exactly: split tree and Farkas certificates, every interior point replayed; "
                f"{got.derived} of {got.derived + got.replayed} neuron conditions derived by the checker"
                + (f", {got.replayed} checked as listed" if got.replayed else ""))
-
-
-class _Progress:
-    """One status line on stderr (a terminal only) while the parts of a certificate are checked."""
-
-    def __init__(self) -> None:
-        self.start = time.monotonic()  # timing
-        self.shown = False
-
-    def __call__(self, done: int, known: int, pieces: int) -> None:
-        self.shown = True
-        click.echo(f"\r  {done} of {plural(known, 'part')} checked, {plural(pieces, 'piece')} "
-                   f"({time.monotonic() - self.start:.0f}s)\033[K", err=True, nl=False)
-
-    def done(self) -> None:
-        if self.shown:
-            click.echo("\r\033[K", err=True, nl=False)
 
 
 COMMANDS = [certify_command]

@@ -22,7 +22,7 @@ from verisnn.analyses.regions import (
 from verisnn.analyses.regions import prove_cover as cover_proof
 from verisnn.analyses.regions import prove_pieces as pieces_proof
 from verisnn.cli.options import json_option, network_argument, solver_options
-from verisnn.cli.render import echo_json, show_unknown
+from verisnn.cli.render import StatusLine, echo_json, show_unknown
 from verisnn.core import affine as af
 from verisnn.core.domain import parse_domain
 from verisnn.core.errors import plural
@@ -183,25 +183,19 @@ _PHASES = {"walk": "walking the split tree", "replay": "replaying every piece in
            "certificate": "written to the certificate"}
 
 
-class _Progress:
-    """One status line on stderr (a terminal only): pieces found so far, the phase, the elapsed time."""
+class _Progress(StatusLine):
+    """The status line of a region run (a terminal only): pieces found so far, the phase, the elapsed time."""
 
     def __init__(self) -> None:
-        self.start = self.last = time.monotonic()  # timing
-        self.shown = False
+        super().__init__()
+        self.last = self.start
 
     def __call__(self, phase: str, pieces: int) -> None:
         now = time.monotonic()  # timing
         if phase == "walk" and now - self.last < 0.5:
             return
         self.last = now
-        self.shown = True
-        click.echo(f"\r  {plural(pieces, 'piece')}, {_PHASES[phase]} ({now - self.start:.0f}s)\033[K",
-                   err=True, nl=False)
-
-    def done(self) -> None:
-        if self.shown:
-            click.echo("\r\033[K", err=True, nl=False)
+        self.show(f"{plural(pieces, 'piece')}, {_PHASES[phase]}")
 
 
 @contextmanager
