@@ -5,7 +5,10 @@ Run:  python benchmarks/regions.py [--quick] [--large] [--sampling]
 Networks (as in issue 10): positive random layered networks, linear kernel, no delays, weights
 ``k/4`` (``k`` in 1..8), first-layer thresholds ``k/4``, second-layer thresholds 1..4, on
 ``[-4, 4]^d``.  For each network the exact count runs with every LP backend (the ratio is printed),
-then the certificate is written and checked by the independent checker.  "per region" is the
+then the certificate is written and checked by the independent checker.  Each backend runs
+``--repeat`` times (default 3), the backends taking turns, and the best wall-clock time of each is
+printed with the ratio of those bests; the per-round ratios follow on the next line, so the spread
+can be read off.  "per region" is the
 enumeration's wall-clock time per region, printed next to the time of one float LP solve (HiGHS,
 the same number of constraints and variables as a typical cell) so that their ratio can be read
 off.  ``--sampling`` adds the old comparison with float sampling at the same time budget.
@@ -131,10 +134,13 @@ def sample_random(net: Network, box: Box, budget: float, rng: np.random.Generato
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only 3-4-4 and 3-6-6")
-    parser.add_argument("--large", action="store_true", help="also 4-12-12 (default backend only)")
+    parser.add_argument("--large", action="store_true", help="also 4-12-12 (default backend only, one round)")
     parser.add_argument("--sampling", action="store_true", help="also sample patterns for the same time")
+    parser.add_argument("--repeat", type=int, default=3, help="timed rounds per backend; the best is printed")
     parser.add_argument("--backends", default=",".join(LP_BACKENDS), help="LP backends to compare, default first")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error(f"--repeat must be at least 1, got {args.repeat}")
     backends = args.backends.split(",")
     cases = [[3, 4, 4], [3, 6, 6]] + ([] if args.quick else [[3, 8, 8]])
     rng = np.random.default_rng(0)
@@ -145,15 +151,20 @@ def main() -> None:
           f"(time inside the LP session) with {backends[0]}; float LP = one HiGHS solve of a cell's size")
     print(head)
     print("-" * len(head))
-    runs = [(w, backends) for w in cases] + ([([4, 12, 12], backends[:1])] if args.large else [])
-    for widths, which in runs:
+    runs = [(w, backends, args.repeat) for w in cases] + ([([4, 12, 12], backends[:1], 1)] if args.large else [])
+    for widths, which, repeat in runs:
         net = issue_network(widths)
         box = Box.uniform(-4, 4, widths[0])
-        seconds = {}
+        rounds: dict[str, list[float]] = {lp: [] for lp in which}
         maps = {}
         lp_seconds = {}
-        for lp in which:
-            maps[lp], seconds[lp], lp_seconds[lp] = timed_enumeration(net, box, lp)
+        for _ in range(repeat):  # rounds interleave the backends, so a slow spell hits them all
+            for lp in which:
+                maps[lp], wall, lp_s = timed_enumeration(net, box, lp)
+                if not rounds[lp] or wall < min(rounds[lp]):
+                    lp_seconds[lp] = lp_s
+                rounds[lp].append(wall)
+        seconds = {lp: min(walls) for lp, walls in rounds.items()}  # best of the rounds, as timeit does
         rm = maps[which[0]]
         if any(m.count != rm.count or m.pieces != rm.pieces for m in maps.values()):
             raise SystemExit(f"backends disagree on {widths}: {[(m.count, m.pieces) for m in maps.values()]}")
@@ -170,12 +181,17 @@ def main() -> None:
         lp_per = lp_seconds[which[0]] / rm.count
         lp_call = lp_seconds[which[0]] / max(rm.lp_checks, 1)
         ratio = seconds[which[-1]] / seconds[which[0]] if len(which) > 1 else float("nan")
+        spread = sorted(b / a for a, b in zip(rounds[which[0]], rounds[which[-1]])) if len(which) > 1 else []
         name = "-".join(map(str, widths))
         print(f"{name:<10}{rm.count:>7}{rm.pieces:>8}" + "".join(f"{seconds[b]:>10.2f}" for b in which)
               + " " * (10 * (len(backends) - len(which)))
               + f"{ratio:>8.2f}{rm.lp_checks:>10}{per * 1000:>10.2f}ms{lp_per * 1000:>9.2f}ms{lp_call * 1000:>8.3f}ms"
               + f"{flp * 1000:>8.3f}ms{cert_s:>8.2f}{check_s:>9.2f}",
               flush=True)
+        if len(spread) > 1:
+            print(f"{'':<10}{len(spread)} rounds: {which[-1]}/{which[0]} per round "
+                  + ", ".join(f"{r:.2f}" for r in spread) + f"; {which[0]} " + ", ".join(f"{w:.2f}" for w in rounds[which[0]])
+                  + f" s; {which[-1]} " + ", ".join(f"{w:.2f}" for w in rounds[which[-1]]) + " s", flush=True)
         if args.sampling:
             count, points = sample_random(net, box, max(seconds[which[0]], 0.2), rng)
             print(f"{'':<10}sampling for the same time: {count} patterns from {points} random points", flush=True)
