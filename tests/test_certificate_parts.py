@@ -75,6 +75,32 @@ def test_progress_counts_every_part_and_piece(region_map, tmp_path, jobs):
     assert [pieces for _, _, pieces in calls] == sorted(pieces for _, _, pieces in calls)
 
 
+def _files(folder):
+    return {f.relative_to(folder): f.read_bytes() for f in sorted(folder.rglob("*.json"))}
+
+
+@pytest.mark.parametrize("limit", [4, 12])
+def test_parts_written_by_two_jobs_are_the_same_bytes(region_map, tmp_path, limit):
+    """Parts written by forked workers are byte for byte those of one job; progress still ends at every piece."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    write_certificate(region_map, one / "cert.json", part_pieces=limit)
+    seen = []
+    write_certificate(region_map, two / "cert.json", part_pieces=limit, progress=seen.append, jobs=2)
+    assert len(_files(one)) > 2 and _files(one) == _files(two)
+    assert seen == sorted(seen) and seen[-1] == region_map.pieces - len(json.loads((two / "cert.json").read_text())["pieces"])
+    assert check_file(two / "cert.json", jobs=2).count == region_map.count
+
+
+def test_a_failing_part_writer_fails_the_certificate(region_map, tmp_path):
+    """A part a worker cannot write is an error naming it, and no top file is written without its parts."""
+    (tmp_path / "cert.parts" / "00002.json").mkdir(parents=True)  # a folder where a part file goes
+    with pytest.raises(InvalidInput, match="00002.json"):
+        write_certificate(region_map, tmp_path / "cert.json", part_pieces=4, jobs=2)
+    assert not (tmp_path / "cert.json").exists()
+
+
 def test_small_maps_stay_one_file(region_map, tmp_path):
     path = tmp_path / "one.json"
     write_certificate(region_map, path)

@@ -236,7 +236,8 @@ def _dumps(doc: dict[str, Any]) -> str:
 
 
 def write_certificate(rm: RegionMap, path: str | Path, kind: str = REGIONS_FORMAT, lp: str = LP_BACKENDS[0],
-                      part_pieces: int | None = None, progress: Callable[[int], None] | None = None) -> Path:
+                      part_pieces: int | None = None, progress: Callable[[int], None] | None = None,
+                      jobs: int = 1) -> Path:
     """Write :func:`certificate` as JSON to ``path``; in parts above ``part_pieces`` pieces (default :data:`PART_PIECES`).
 
     A certificate in parts is ``path`` (the top of the tree, with the usual keys) and the folder
@@ -244,14 +245,17 @@ def write_certificate(rm: RegionMap, path: str | Path, kind: str = REGIONS_FORMA
     ``<stem>.parts/NNNNN.json`` (format ``verisnn.regions-part/1``: ``level``, its own
     ``pieces`` and ``tree``), referred to in its parent's place as ``{"part": name, "cell": [g, ...]}``.
     Each part is written and dropped before the next is built, so the memory needed is that of
-    one part.  ``progress(pieces)`` is told the pieces written so far.
+    one part (per job).  With ``jobs > 1`` that many worker processes, forked from this one, write
+    the parts at once; the files are the same bytes as with one job (every part is built in an
+    LP session of its own either way).  ``progress(pieces)`` is told the pieces written so far.
     """
     if rm.tree is None:
         raise InvalidInput("this region map has no split tree (minimised maps cannot be certified)")
     if parts_folder(rm, path, part_pieces) is None:
         return write_text(path, _dumps(certificate(rm, kind, lp)), "certificate")
     with collector_paused():
-        return _write_parts(rm, Path(path), kind, lp, PART_PIECES if part_pieces is None else part_pieces, progress)
+        return _write_parts(rm, Path(path), kind, lp, PART_PIECES if part_pieces is None else part_pieces, progress,
+                            jobs)
 
 
 def parts_folder(rm: RegionMap, path: str | Path, part_pieces: int | None = None) -> Path | None:
@@ -262,35 +266,105 @@ def parts_folder(rm: RegionMap, path: str | Path, part_pieces: int | None = None
     return path.with_name(path.stem + ".parts")
 
 
+def _part_roots(tree: dict, sizes: dict[int, int], limit: int) -> list[dict]:
+    """The cells written as parts, in the order :func:`_tree` meets them: the children, depth first, of at most
+    ``limit`` pieces whose ancestors below the root are larger (iteratively: trees are deep)."""
+    roots: list[dict] = []
+    work = list(reversed(tree.get("children", [])))
+    while work:
+        node = work.pop()
+        if "piece" in node:
+            continue
+        if sizes[id(node)] <= limit:
+            roots.append(node)
+        else:
+            work.extend(reversed(node["children"]))
+    return roots
+
+
+def _write_part(rm: RegionMap, node: dict, lp: str, level: int, file: Path) -> int:
+    """One part file: the subtree below ``node`` and its pieces (numbered from 0); returns the number of pieces."""
+    texts = _Texts()
+    tree = _tree(rm, node, lp, texts)
+    pieces = _numbered(rm, tree, texts)
+    write_text(file, _dumps({"format": PART_FORMAT, "level": level, "pieces": pieces, "tree": tree}),
+               "certificate part")
+    return len(pieces)
+
+
+_FORKED: dict[str, Any] = {}  # what forked part writers read: set before the pool starts, inherited by its workers
+
+
+def _forked_part(k: int) -> int:
+    job = _FORKED
+    return _write_part(job["rm"], job["roots"][k], job["lp"], job["levels"][k], job["files"][k])
+
+
 def _write_parts(rm: RegionMap, path: Path, kind: str, lp: str, limit: int,
-                 progress: Callable[[int], None] | None) -> Path:
+                 progress: Callable[[int], None] | None, jobs: int = 1) -> Path:
     if not path.parent.is_dir():  # the parts' folder would be made with its parents, the top file not
         raise InvalidInput(f"cannot write the certificate {str(path)!r}: no folder {str(path.parent)!r}")
     folder = make_directory(parts_folder(rm, path, limit), "certificate parts folder")  # type: ignore[arg-type]
     sizes = _piece_counts(rm.tree)  # type: ignore[arg-type]
     units = {u: k for k, u in enumerate(_units(rm.network))}
-    written = [0, 0]  # parts, pieces
-
-    def part(node: dict) -> dict | None:
-        if "piece" in node or sizes[id(node)] > limit:
-            return None
-        texts = _Texts()
-        tree = _tree(rm, node, lp, texts)
-        pieces = _numbered(rm, tree, texts)
-        written[0] += 1
-        name = f"{folder.name}/{written[0]:05d}.json"
-        write_text(path.parent / name, _dumps({"format": PART_FORMAT, "level": units[node["unit"]],
-                                               "pieces": pieces, "tree": tree}), "certificate part")
-        written[1] += len(pieces)
-        if progress is not None:
-            progress(written[1])
-        return {"part": name, "cell": [texts(g) for g in node["cell"]]}
-
+    roots = _part_roots(rm.tree, sizes, limit)  # type: ignore[arg-type]
+    names = [f"{folder.name}/{k:05d}.json" for k in range(1, len(roots) + 1)]
+    levels = [units[node["unit"]] for node in roots]
+    files = [path.parent / name for name in names]
+    number = {id(node): k for k, node in enumerate(roots)}
     texts = _Texts()
+    written = [0]  # pieces
+
+    def wrote(pieces: int) -> None:
+        written[0] += pieces
+        if progress is not None:
+            progress(written[0])
+
+    if jobs <= 1:
+        def part(node: dict) -> dict | None:
+            k = number.get(id(node))
+            if k is None:
+                return None
+            wrote(_write_part(rm, node, lp, levels[k], files[k]))
+            return {"part": names[k], "cell": [texts(g) for g in node["cell"]]}
+
+        return write_text(path, _dumps(_top(rm, kind, lp, texts, part)), "certificate")
+    return _write_forked(rm, path, kind, lp, texts, (roots, names, levels, files, number), jobs, wrote)
+
+
+def _top(rm: RegionMap, kind: str, lp: str, texts: _Texts, part: Callable[[dict], dict | None]) -> dict[str, Any]:
+    """The top file of a certificate in parts (``part(node)``: a part's reference, None for a cell kept here)."""
     top = _header(rm, kind)
     top["tree"] = _tree(rm, rm.tree, lp, texts, part=part)  # type: ignore[arg-type]
     top["pieces"] = _numbered(rm, top["tree"], texts)
-    return write_text(path, _dumps(top), "certificate")
+    return top
+
+
+def _write_forked(rm: RegionMap, path: Path, kind: str, lp: str, texts: _Texts, plan: tuple, jobs: int,
+                  wrote: Callable[[int], None]) -> Path:
+    """The parts written by ``jobs`` forked workers while this process builds the top file, written last."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    roots, names, levels, files, number = plan
+    _FORKED.update(rm=rm, roots=roots, lp=lp, levels=levels, files=files)
+    try:  # fork: the workers share the region map with this process instead of unpickling a copy each
+        pool = ProcessPoolExecutor(min(jobs, max(len(roots), 1)), mp_context=multiprocessing.get_context("fork"))
+        try:
+            futures = [pool.submit(_forked_part, k) for k in range(len(roots))]
+
+            def part(node: dict) -> dict | None:
+                k = number.get(id(node))
+                return None if k is None else {"part": names[k], "cell": [texts(g) for g in node["cell"]]}
+
+            top = _top(rm, kind, lp, texts, part)
+            for future in as_completed(futures):
+                wrote(future.result())  # a worker's exception (InvalidInput, InternalError) is raised here
+            return write_text(path, _dumps(top), "certificate")  # last, as with one job: no top file without its parts
+        finally:
+            pool.shutdown(cancel_futures=True)
+    finally:
+        _FORKED.clear()
 
 
 def _units(net: Network | ReluNetwork) -> list[Any]:

@@ -64,7 +64,8 @@ MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before p
                    "this machine), one task per subtree. With --lp vertex on a box the output is the serial run's; see "
                    "docs/cluster.md.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Workers of --scheduler local (one thread each); ignored without --scheduler and for tcp://.")
+              help="Workers of --scheduler local (one thread each; ignored for tcp://), and the processes that write "
+                   "the parts of a --certificate in parts (the same files as with one).")
 @json_option
 def regions_command(net: str, domain_text: str | None, plot_path: str | None, cert_path: str | None,
                     part_pieces: int, lp: str,
@@ -106,7 +107,7 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
     if cert_path is not None:
         if progress is not None:
             progress("certificate", 0)
-        write_certificate(rm, cert_path, part_pieces=part_pieces, progress=None if progress is None else
+        write_certificate(rm, cert_path, part_pieces=part_pieces, jobs=jobs, progress=None if progress is None else
                           lambda pieces: progress("certificate", pieces))  # type: ignore[misc]
     if progress is not None:
         progress.done()
