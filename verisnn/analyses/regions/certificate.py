@@ -342,27 +342,32 @@ def _top(rm: RegionMap, kind: str, lp: str, texts: _Texts, part: Callable[[dict]
 
 def _write_forked(rm: RegionMap, path: Path, kind: str, lp: str, texts: _Texts, plan: tuple, jobs: int,
                   wrote: Callable[[int], None]) -> Path:
-    """The parts written by ``jobs`` forked workers while this process builds the top file, written last."""
+    """The parts written by ``jobs`` forked workers while this process builds the top file, written last.
+
+    Each part gets a process of its own, forked from this one: it shares the region map instead of
+    unpickling a copy, and it exits after its part, so the pages of the map that it touched (reference
+    counts are writes) are not kept copied for the rest of the run.
+    """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     roots, names, levels, files, number = plan
     _FORKED.update(rm=rm, roots=roots, lp=lp, levels=levels, files=files)
-    try:  # fork: the workers share the region map with this process instead of unpickling a copy each
-        pool = ProcessPoolExecutor(min(jobs, max(len(roots), 1)), mp_context=multiprocessing.get_context("fork"))
+    try:
+        pool = multiprocessing.get_context("fork").Pool(min(jobs, max(len(roots), 1)), maxtasksperchild=1)
         try:
-            futures = [pool.submit(_forked_part, k) for k in range(len(roots))]
+            results = pool.imap_unordered(_forked_part, range(len(roots)), chunksize=1)
 
             def part(node: dict) -> dict | None:
                 k = number.get(id(node))
                 return None if k is None else {"part": names[k], "cell": [texts(g) for g in node["cell"]]}
 
             top = _top(rm, kind, lp, texts, part)
-            for future in as_completed(futures):
-                wrote(future.result())  # a worker's exception (InvalidInput, InternalError) is raised here
+            for pieces in results:  # a worker's exception (InvalidInput, InternalError) is raised here
+                wrote(pieces)
             return write_text(path, _dumps(top), "certificate")  # last, as with one job: no top file without its parts
         finally:
-            pool.shutdown(cancel_futures=True)
+            pool.terminate()
+            pool.join()
     finally:
         _FORKED.clear()
 
