@@ -326,6 +326,21 @@ def test_cli_regions_text_and_errors(cli, tmp_path):
     assert relu.code == 0 and relu.json["count"] == 2
 
 
+def test_cli_list_sets_how_many_pieces_are_printed(cli):
+    """--list N prints the first N pieces and says how many are left; --list 0 only the count; -1 exits 2."""
+    full = cli("regions", "examples/fact_sum.json", "--domain", "-5:5")
+    assert full.code == 0, full.err
+    assert full.out.count("\npiece ") == 3 and "not listed" not in full.out
+    one = cli("regions", "examples/fact_sum.json", "--domain", "-5:5", "--list", "1")
+    assert one.code == 0 and one.out.count("\npiece ") == 1 and "... 2 more pieces not listed" in one.out
+    assert one.out.split("\n")[2:5] == full.out.split("\n")[2:5]  # the first piece as in the full listing
+    none = cli("regions", "examples/fact_sum.json", "--domain", "-5:5", "--list", "0")
+    assert none.code == 0 and "\npiece " not in none.out and "... 3 pieces not listed" in none.out
+    assert none.out.startswith("3 causal regions on -5:5,-5:5")
+    bad = cli("regions", "examples/fact_sum.json", "--domain", "-5:5", "--list", "-1")
+    assert bad.code == 2 and "--list" in bad.err and bad.err.count("\n") == 1
+
+
 def test_progress_reports_every_piece_of_the_walk_then_the_replay():
     """The progress callback hears the walk's piece counts in order, then the replay; the map is unchanged."""
     q = Fraction

@@ -31,7 +31,7 @@ from verisnn.core.results import Verdict
 from verisnn.io import load
 from verisnn.solvers import SolverOptions
 
-MAX_LISTED = 40
+MAX_LISTED = 40  # pieces printed by default (--list)
 MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before printing
 
 
@@ -46,6 +46,9 @@ MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before p
 @click.option("--certificate", "cert_path", default=None, type=click.Path(dir_okay=False),
               help="Write the proof of the count (verisnn.regions-cert/1, see docs/regions.md); check it with "
                    "`verisnn certify`. Above --part-pieces pieces it is written in parts, in the folder <stem>.parts next to it.")
+@click.option("--list", "listed", type=click.IntRange(min=0), default=MAX_LISTED, show_default=True, metavar="N",
+              help="Pieces to print in full, redundant constraints dropped (0: only the count and the checks, no LP "
+                   "work after the count); --json lists every piece.")
 @click.option("--part-pieces", type=click.IntRange(min=1), default=PART_PIECES, show_default=True,
               help="Most pieces in one file of a certificate in parts (smaller parts: less memory, more parallel checking).")
 @click.option("--lp", type=click.Choice(list(LP_BACKENDS)), default=LP_BACKENDS[0], show_default=True,
@@ -68,7 +71,7 @@ MINIMIZE_UP_TO = 2000  # pieces whose redundant constraints are dropped before p
                    "the parts of a --certificate in parts (the same files as with one).")
 @json_option
 def regions_command(net: str, domain_text: str | None, plot_path: str | None, cert_path: str | None,
-                    part_pieces: int, lp: str,
+                    listed: int, part_pieces: int, lp: str,
                     prove_cover: bool, prove_pieces: bool, lower_dim: bool, options: SolverOptions,
                     scheduler: str | None, jobs: int, as_json: bool) -> None:
     """Count the causal regions of NET exactly and list its pieces (pattern, polyhedron, affine outputs).
@@ -115,8 +118,8 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
     if as_json or prove_cover or prove_pieces:
         if rm.pieces <= MINIMIZE_UP_TO:
             rm = rm.minimized(timeout, lp)
-    else:
-        rm = rm.minimized(timeout, lp, first=MAX_LISTED)
+    elif listed:
+        rm = rm.minimized(timeout, lp, first=listed)
     if prove_cover:
         rm = cover_proof(rm, options)
         if rm.covered is None:
@@ -160,15 +163,16 @@ def regions_command(net: str, domain_text: str | None, plot_path: str | None, ce
         checks.append(f"{plural(proved_pieces, 'piece')} proved with the network encoding")
     click.echo("checks: " + "; ".join(checks))
     names = rm.space.names
-    for k, r in enumerate(rm.regions[:MAX_LISTED], start=1):
+    for k, r in enumerate(rm.regions[:listed], start=1):
         outs = ", ".join(rm.output_text(r))
         click.echo(f"piece {k}: pattern {rm.label(r.pattern)}")
         click.echo(f"  outputs: {outs}")
         click.echo(f"  interior point: [{', '.join(str(v) for v in r.x)}]")
         if r.constraints:
             click.echo("  where: " + ", ".join(af.constraint_text(g, names) for g in r.constraints))
-    if rm.pieces > MAX_LISTED:
-        click.echo(f"... {plural(rm.pieces - MAX_LISTED, 'more piece')} (use --json for all)")
+    if rm.pieces > listed:
+        click.echo(f"... {plural(rm.pieces - listed, 'more piece' if listed else 'piece')} not listed "
+                   "(--list N prints N, --json all)")
     if lower is not None:
         click.echo(f"{plural(len(lower), 'more pattern')} only on lower-dimensional sets"
                    + "".join(f"\n  {rm.label(p)}  (dimension {k})" for p, k in lower.items()))
