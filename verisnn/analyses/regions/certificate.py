@@ -320,29 +320,27 @@ def _write_parts(rm: RegionMap, path: Path, kind: str, lp: str, limit: int,
         if progress is not None:
             progress(written[0])
 
-    if jobs <= 1:
-        def part(node: dict) -> dict | None:
-            k = number.get(id(node))
-            if k is None:
-                return None
+    def part(node: dict) -> dict | None:
+        k = number.get(id(node))
+        if k is None:
+            return None
+        if jobs <= 1:
             wrote(_write_part(rm, node, lp, levels[k], files[k]))
-            return {"part": names[k], "cell": [texts(g) for g in node["cell"]]}
+        return {"part": names[k], "cell": [texts(g) for g in node["cell"]]}
 
-        return write_text(path, _dumps(_top(rm, kind, lp, texts, part)), "certificate")
-    return _write_forked(rm, path, kind, lp, texts, (roots, names, levels, files, number), jobs, wrote)
+    def top() -> dict[str, Any]:
+        doc = _header(rm, kind)
+        doc["tree"] = _tree(rm, rm.tree, lp, texts, part=part)  # type: ignore[arg-type]
+        doc["pieces"] = _numbered(rm, doc["tree"], texts)
+        return doc
 
-
-def _top(rm: RegionMap, kind: str, lp: str, texts: _Texts, part: Callable[[dict], dict | None]) -> dict[str, Any]:
-    """The top file of a certificate in parts (``part(node)``: a part's reference, None for a cell kept here)."""
-    top = _header(rm, kind)
-    top["tree"] = _tree(rm, rm.tree, lp, texts, part=part)  # type: ignore[arg-type]
-    top["pieces"] = _numbered(rm, top["tree"], texts)
-    return top
+    doc = top() if jobs <= 1 else _forked_parts(rm, lp, roots, levels, files, jobs, wrote, top)
+    return write_text(path, _dumps(doc), "certificate")  # last: no top file without its parts
 
 
-def _write_forked(rm: RegionMap, path: Path, kind: str, lp: str, texts: _Texts, plan: tuple, jobs: int,
-                  wrote: Callable[[int], None]) -> Path:
-    """The parts written by ``jobs`` forked workers while this process builds the top file, written last.
+def _forked_parts(rm: RegionMap, lp: str, roots: list[dict], levels: list[int], files: list[Path], jobs: int,
+                  wrote: Callable[[int], None], top: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The parts written by ``jobs`` forked workers while this process builds the top file (``top()``, returned).
 
     Each part gets a process of its own, forked from this one: it shares the region map instead of
     unpickling a copy, and it exits after its part, so the pages of the map that it touched (reference
@@ -350,21 +348,15 @@ def _write_forked(rm: RegionMap, path: Path, kind: str, lp: str, texts: _Texts, 
     """
     import multiprocessing
 
-    roots, names, levels, files, number = plan
     _FORKED.update(rm=rm, roots=roots, lp=lp, levels=levels, files=files)
     try:
         pool = multiprocessing.get_context("fork").Pool(min(jobs, max(len(roots), 1)), maxtasksperchild=1)
         try:
             results = pool.imap_unordered(_forked_part, range(len(roots)), chunksize=1)
-
-            def part(node: dict) -> dict | None:
-                k = number.get(id(node))
-                return None if k is None else {"part": names[k], "cell": [texts(g) for g in node["cell"]]}
-
-            top = _top(rm, kind, lp, texts, part)
+            doc = top()
             for pieces in results:  # a worker's exception (InvalidInput, InternalError) is raised here
                 wrote(pieces)
-            return write_text(path, _dumps(top), "certificate")  # last, as with one job: no top file without its parts
+            return doc
         finally:
             pool.terminate()
             pool.join()
